@@ -1,0 +1,268 @@
+//! Opening the RustSec advisory database: a local directory, or cargo-audit's cache
+//! (`$CARGO_HOME/advisory-db`), fetched or updated through `rustsec`'s git support.
+//!
+//! Only the advisories of crates that are in the lockfile are parsed (in parallel): the database
+//! keeps one directory per crate, so the rest can never match and need not be read. A malformed
+//! advisory of a locked crate fails the scan; the others are counted, not parsed.
+
+use crate::error::{AdvisoryFileError, Error};
+use crate::report::DatabaseInfo;
+use rayon::prelude::*;
+use rustsec::Advisory;
+use std::collections::BTreeSet;
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+/// The upstream database that cargo-audit also uses.
+pub const DEFAULT_URL: &str = rustsec::repository::git::DEFAULT_URL;
+
+/// A database older than this gets a warning in the report.
+const STALE_AFTER: Duration = Duration::from_secs(90 * 24 * 60 * 60);
+
+/// Where the advisory database comes from.
+#[derive(Clone, Debug)]
+pub enum DatabaseSource {
+    /// A local copy given with `--db`, used as it is and never fetched.
+    Local(PathBuf),
+    /// cargo-audit's cache; fetched or updated from `url` unless `offline`.
+    Cache { offline: bool, url: String },
+}
+
+/// An opened advisory database: its root directory and what the report says about it.
+#[derive(Debug)]
+pub struct AdvisoryDatabase {
+    root: PathBuf,
+    pub info: DatabaseInfo,
+    /// Notes for the report (a failed fetch, a stale copy).
+    pub warnings: Vec<String>,
+}
+
+impl AdvisoryDatabase {
+    pub fn open(source: &DatabaseSource) -> Result<AdvisoryDatabase, Error> {
+        match source {
+            DatabaseSource::Local(dir) => Self::open_dir(dir, "local", Vec::new()),
+            DatabaseSource::Cache { offline, url } => Self::open_cache(*offline, url),
+        }
+    }
+
+    fn open_cache(offline: bool, url: &str) -> Result<AdvisoryDatabase, Error> {
+        let path = default_cache_path()?;
+        if offline {
+            return if is_database(&path) {
+                Self::open_dir(&path, "cache", Vec::new())
+            } else {
+                Err(Error::NoDatabase {
+                    path,
+                    reason: "--offline was given and there is no cached copy".into(),
+                })
+            };
+        }
+        let fetched = rustsec::Repository::fetch(url, &path, false, Duration::from_secs(5 * 60));
+        match fetched {
+            Ok(_) => Self::open_dir(&path, "fetched", Vec::new()),
+            Err(e) if is_database(&path) => {
+                let mut db = Self::open_dir(&path, "cache", Vec::new())?;
+                let age = db
+                    .info
+                    .last_updated
+                    .clone()
+                    .unwrap_or_else(|| "an unknown time".into());
+                db.warnings.insert(
+                    0,
+                    format!("could not update the advisory database from {url} ({e}); using the cached copy last updated {age}"),
+                );
+                Ok(db)
+            }
+            Err(e) => Err(Error::NoDatabase {
+                path,
+                reason: format!("fetching {url} failed: {e}"),
+            }),
+        }
+    }
+
+    fn open_dir(
+        dir: &Path,
+        source: &str,
+        mut warnings: Vec<String>,
+    ) -> Result<AdvisoryDatabase, Error> {
+        if !is_database(dir) {
+            return Err(Error::NoDatabase {
+                path: dir.to_path_buf(),
+                reason: "it has no `crates` directory".into(),
+            });
+        }
+        let (last_commit, updated) = last_update(dir);
+        if let Some(updated) = updated
+            && SystemTime::now()
+                .duration_since(updated)
+                .is_ok_and(|age| age > STALE_AFTER)
+        {
+            warnings.push(format!(
+                "the advisory database at {} was last updated {}, more than 90 days ago",
+                dir.display(),
+                rfc3339(updated)
+            ));
+        }
+        let info = DatabaseInfo {
+            path: dir.display().to_string(),
+            source: source.to_string(),
+            last_commit,
+            last_updated: updated.map(rfc3339),
+            advisory_count: count_advisories(dir),
+        };
+        Ok(AdvisoryDatabase {
+            root: dir.to_path_buf(),
+            info,
+            warnings,
+        })
+    }
+
+    /// Parses every advisory filed under the given crate names, in parallel.
+    ///
+    /// Fails closed: every file that cannot be read or parsed is reported, none is skipped.
+    pub fn load<'a>(
+        &self,
+        crate_names: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Vec<Advisory>, Error> {
+        let names: BTreeSet<&str> = crate_names.into_iter().collect();
+        let mut paths = Vec::new();
+        for name in names {
+            let dir = self.root.join("crates").join(name);
+            let entries = match fs::read_dir(&dir) {
+                Ok(entries) => entries,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(Error::io(dir, e)),
+            };
+            for entry in entries {
+                let path = entry.map_err(|e| Error::io(&dir, e))?.path();
+                if !is_hidden(&path) {
+                    paths.push(path);
+                }
+            }
+        }
+        paths.sort();
+        let results: Vec<Result<Option<Advisory>, AdvisoryFileError>> =
+            paths.par_iter().map(|path| load_advisory(path)).collect();
+        let mut advisories = Vec::new();
+        let mut errors = Vec::new();
+        for result in results {
+            match result {
+                Ok(Some(advisory)) => advisories.push(advisory),
+                Ok(None) => {}
+                Err(e) => errors.push(e),
+            }
+        }
+        if errors.is_empty() {
+            Ok(advisories)
+        } else {
+            Err(Error::Advisories(errors))
+        }
+    }
+}
+
+/// Reads one advisory file and checks it is filed where its id and crate say.
+/// Returns `None` for a placeholder (draft) advisory, which never matches.
+fn load_advisory(path: &Path) -> Result<Option<Advisory>, AdvisoryFileError> {
+    let fail = |message: String| AdvisoryFileError {
+        path: path.to_path_buf(),
+        message,
+    };
+    if path.extension() != Some(OsStr::new("md")) {
+        return Err(fail("not an advisory: expected a `.md` file".into()));
+    }
+    let text = fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
+    let advisory: Advisory = text
+        .parse()
+        .map_err(|e: rustsec::Error| fail(error_chain(&e)))?;
+    if advisory.metadata.id.is_placeholder() {
+        return Ok(None);
+    }
+    let expected = format!("{}.md", advisory.metadata.id);
+    if path.file_name() != Some(OsStr::new(&expected)) {
+        return Err(fail(format!(
+            "the advisory's id is {}, so the file must be named {expected}",
+            advisory.metadata.id
+        )));
+    }
+    let dir = path.parent().and_then(Path::file_name);
+    if dir != Some(OsStr::new(advisory.metadata.package.as_str())) {
+        return Err(fail(format!(
+            "the advisory is for crate `{}` but is filed in another crate's directory",
+            advisory.metadata.package
+        )));
+    }
+    Ok(Some(advisory))
+}
+
+/// An error and its sources on one line: rustsec puts the useful part (the TOML line) in the source.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(text.trim());
+        }
+        source = cause.source();
+    }
+    message.replace('\n', " ")
+}
+
+fn is_database(dir: &Path) -> bool {
+    dir.join("crates").is_dir()
+}
+
+fn is_hidden(path: &Path) -> bool {
+    path.file_name()
+        .and_then(OsStr::to_str)
+        .is_some_and(|name| name.starts_with('.'))
+}
+
+/// Counts advisory files in every collection without parsing them.
+fn count_advisories(root: &Path) -> usize {
+    ["crates", "rust"]
+        .iter()
+        .filter_map(|collection| fs::read_dir(root.join(collection)).ok())
+        .flatten()
+        .flatten()
+        .filter_map(|entry| fs::read_dir(entry.path()).ok())
+        .flatten()
+        .flatten()
+        .filter(|entry| {
+            let path = entry.path();
+            !is_hidden(&path) && path.extension() == Some(OsStr::new("md"))
+        })
+        .count()
+}
+
+/// The HEAD commit and its time for a git checkout; the directory's modification time otherwise.
+fn last_update(dir: &Path) -> (Option<String>, Option<SystemTime>) {
+    if dir.join(".git").exists()
+        && let Ok(repo) = rustsec::Repository::open(dir)
+        && let Ok(commit) = repo.latest_commit()
+    {
+        let time = SystemTime::from(commit.timestamp);
+        return (Some(commit.commit_id.to_hex()), Some(time));
+    }
+    let modified = fs::metadata(dir).and_then(|m| m.modified()).ok();
+    (None, modified)
+}
+
+fn rfc3339(time: SystemTime) -> String {
+    time::OffsetDateTime::from(time)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// cargo-audit's cache: `$CARGO_HOME/advisory-db`.
+fn default_cache_path() -> Result<PathBuf, Error> {
+    home::cargo_home()
+        .map(|home| home.join("advisory-db"))
+        .map_err(|e| Error::NoDatabase {
+            path: PathBuf::from("$CARGO_HOME/advisory-db"),
+            reason: format!("cargo's home directory could not be found ({e})"),
+        })
+}

@@ -1,0 +1,82 @@
+//! The errors that stop a scan: every one of them means "secgate could not run" (exit code 2).
+//!
+//! Each variant names the file it is about, so the binary can print one clear line and the reader
+//! knows where to look. Dependency error types stay behind `source` and never leak into the API.
+
+use std::path::PathBuf;
+
+/// A boxed error from a dependency, kept as the `source` of an [`Error`].
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Why secgate could not produce a report.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The directory, manifest or lockfile the user named does not exist.
+    #[error("{path}: no such file or directory")]
+    NotFound { path: PathBuf },
+
+    /// Neither the directory nor any parent has a Cargo.toml.
+    #[error(
+        "{dir}: no Cargo.toml here or in any parent directory; pass --manifest-path or --lockfile"
+    )]
+    NoManifest { dir: PathBuf },
+
+    /// The workspace has no Cargo.lock next to its root manifest.
+    #[error(
+        "no Cargo.lock in {workspace_root}; run `cargo generate-lockfile` there (or `cargo build`) and scan again"
+    )]
+    NoLockfile { workspace_root: PathBuf },
+
+    /// `cargo metadata` could not describe the workspace.
+    #[error("could not read the cargo workspace at {manifest}: {message}")]
+    Workspace { manifest: PathBuf, message: String },
+
+    /// Cargo.lock could not be read or parsed.
+    #[error("{path}: malformed Cargo.lock: {message}")]
+    Lockfile { path: PathBuf, message: String },
+
+    /// No advisory database could be opened or fetched.
+    #[error("no advisory database at {path}: {reason}; pass --db DIR to use a local copy")]
+    NoDatabase { path: PathBuf, reason: String },
+
+    /// One or more advisory files could not be read or parsed; the scan fails closed.
+    #[error("{} advisory file(s) could not be loaded:\n{}", .0.len(), render_advisory_errors(.0))]
+    Advisories(Vec<AdvisoryFileError>),
+
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One advisory file that could not be loaded.
+#[derive(Debug)]
+pub struct AdvisoryFileError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+fn render_advisory_errors(errors: &[AdvisoryFileError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("  {}: {}", e.path.display(), e.message))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+impl Error {
+    /// An I/O error about `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            Error::NotFound { path: path.into() }
+        } else {
+            Error::Io {
+                path: path.into(),
+                source,
+            }
+        }
+    }
+}

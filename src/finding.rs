@@ -1,0 +1,218 @@
+//! The one `Finding` type that every finding source (advisories, reachability, lints) fills in.
+//!
+//! A finding is a fact about the scanned project. Reachability is a graded fact on the finding
+//! (`reachable`, `unreachable`, `unknown` with a reason), never a filter that removes it.
+
+use crate::policy::Verdict;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// One problem secgate found, whatever its source.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Advisory id (`RUSTSEC-2021-0003`) or rule id (`SG-TLS-001`, `clippy::unwrap_used`).
+    pub id: String,
+    pub kind: Kind,
+    /// The package the finding is about, where there is one.
+    pub package: Option<Package>,
+    pub severity: Severity,
+    pub cvss: Option<Cvss>,
+    /// CWE ids such as `CWE-295`; empty where the source gives none.
+    pub cwe: Vec<String>,
+    pub title: String,
+    /// Longer text (Markdown for advisories).
+    pub description: String,
+    pub url: Option<String>,
+    /// The advisory's publication date (`YYYY-MM-DD`), where there is one.
+    pub date: Option<String>,
+    pub aliases: Vec<String>,
+    /// RustSec categories (`memory-corruption`, `denial-of-service`, …).
+    pub categories: Vec<String>,
+    /// Version requirements that fix the problem (`>= 1.6.1`).
+    pub patched: Vec<String>,
+    /// The vulnerable functions the advisory lists for the locked version (`smallvec::SmallVec::insert_many`).
+    pub affected_functions: Vec<String>,
+    pub reachability: Reachability,
+    /// Why the reachability is what it is, in words a reader can check.
+    pub reachability_reason: String,
+    /// Call paths from a root to a vulnerable function; empty unless `reachable`.
+    pub traces: Vec<Trace>,
+    /// Where in the project the finding points (a Cargo.lock entry, a source line).
+    pub locations: Vec<Location>,
+    /// What the policy decided for this finding.
+    pub verdict: Verdict,
+    /// The policy rule that decided the verdict, in words.
+    pub verdict_rule: String,
+}
+
+/// What sort of finding this is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    Vulnerability,
+    Unsound,
+    Unmaintained,
+    Notice,
+    Lint,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Vulnerability => "vulnerability",
+            Kind::Unsound => "unsound",
+            Kind::Unmaintained => "unmaintained",
+            Kind::Notice => "notice",
+            Kind::Lint => "lint",
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A package of the lockfile, by name and exact version.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Package {
+    pub name: String,
+    pub version: String,
+}
+
+/// Severity, from the CVSS base score where there is one; `unknown` where there is none.
+///
+/// Ordered from least to most severe, with `unknown` first: secgate never guesses a severity,
+/// the policy decides how to treat `unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Unknown,
+    None,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    /// The CVSS v3/v4 qualitative rating of a base score.
+    pub fn from_cvss_score(score: f64) -> Severity {
+        if score >= 9.0 {
+            Severity::Critical
+        } else if score >= 7.0 {
+            Severity::High
+        } else if score >= 4.0 {
+            Severity::Medium
+        } else if score > 0.0 {
+            Severity::Low
+        } else {
+            Severity::None
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Unknown => "unknown",
+            Severity::None => "none",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A CVSS vector and the base score computed from it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Cvss {
+    pub vector: String,
+    pub score: f64,
+}
+
+/// Whether the project can run the vulnerable code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Reachability {
+    Reachable,
+    Unreachable,
+    Unknown,
+}
+
+impl Reachability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reachability::Reachable => "reachable",
+            Reachability::Unreachable => "unreachable",
+            Reachability::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for Reachability {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One call path from a root (a `main`, a public function) to a vulnerable function.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Trace {
+    /// Root first, vulnerable function last.
+    pub frames: Vec<Frame>,
+}
+
+/// One function on a trace and where it calls the next one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frame {
+    pub function: String,
+    pub location: Option<Location>,
+}
+
+/// A place in a file; `file` is relative to the workspace root where it lies inside it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Location {
+    pub file: String,
+    pub line: u32,
+    pub column: Option<u32>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.column {
+            Some(column) => write!(f, "{}:{}:{}", self.file, self.line, column),
+            None => write!(f, "{}:{}", self.file, self.line),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn severity_thresholds_follow_cvss() {
+        assert_eq!(Severity::from_cvss_score(10.0), Severity::Critical);
+        assert_eq!(Severity::from_cvss_score(9.0), Severity::Critical);
+        assert_eq!(Severity::from_cvss_score(8.9), Severity::High);
+        assert_eq!(Severity::from_cvss_score(7.0), Severity::High);
+        assert_eq!(Severity::from_cvss_score(6.9), Severity::Medium);
+        assert_eq!(Severity::from_cvss_score(4.0), Severity::Medium);
+        assert_eq!(Severity::from_cvss_score(3.9), Severity::Low);
+        assert_eq!(Severity::from_cvss_score(0.1), Severity::Low);
+        assert_eq!(Severity::from_cvss_score(0.0), Severity::None);
+    }
+
+    #[test]
+    fn unknown_sorts_below_every_rated_severity() {
+        assert!(Severity::Unknown < Severity::None);
+        assert!(Severity::High < Severity::Critical);
+    }
+}

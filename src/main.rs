@@ -1,0 +1,125 @@
+//! `cargo secgate`: parses the command line, calls the library, maps the result to an exit code.
+//!
+//! Exit codes: 0 the policy passed, 1 the policy failed, 2 secgate could not run.
+
+#![forbid(unsafe_code)]
+#![allow(clippy::print_stderr, clippy::exit)]
+
+use clap::{Args, Parser, Subcommand};
+use secgate::advisories::{DEFAULT_URL, DatabaseSource};
+use secgate::render::{Format, render};
+use secgate::report::Target;
+use secgate::workspace::ProjectPath;
+use secgate::{Error, Policy, ScanOptions, Verdict};
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(name = "cargo-secgate", bin_name = "cargo secgate", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Scan a project's Cargo.lock against the RustSec advisory database.
+    Scan(ScanArgs),
+}
+
+#[derive(Debug, Args)]
+struct ScanArgs {
+    /// Directory of the project to scan (its workspace root is found from it).
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
+
+    /// Path to the project's Cargo.toml.
+    #[arg(long, value_name = "PATH", conflicts_with = "dir")]
+    manifest_path: Option<PathBuf>,
+
+    /// Scan this Cargo.lock alone, without a workspace (advisories only).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dir", "manifest_path"])]
+    lockfile: Option<PathBuf>,
+
+    /// Use this local advisory database as it is (a plain directory or a git checkout).
+    #[arg(long, value_name = "DIR")]
+    db: Option<PathBuf>,
+
+    /// Where to fetch the advisory database from when --db is not given.
+    #[arg(long, value_name = "URL", default_value = DEFAULT_URL)]
+    db_url: String,
+
+    /// Never touch the network: use --db or the cached database as it is.
+    #[arg(long)]
+    offline: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+impl ScanArgs {
+    fn options(&self) -> ScanOptions {
+        let project = match (&self.lockfile, &self.manifest_path, &self.dir) {
+            (Some(lockfile), _, _) => ProjectPath::Lockfile(lockfile.clone()),
+            (None, Some(manifest), _) => ProjectPath::Manifest(manifest.clone()),
+            (None, None, dir) => ProjectPath::Dir(dir.clone().unwrap_or_else(|| ".".into())),
+        };
+        let database = match &self.db {
+            Some(dir) => DatabaseSource::Local(dir.clone()),
+            None => DatabaseSource::Cache {
+                offline: self.offline,
+                url: self.db_url.clone(),
+            },
+        };
+        ScanOptions {
+            project,
+            database,
+            target: Target::host(),
+            policy: Policy::default(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let mut args: Vec<OsString> = std::env::args_os().collect();
+    // Run as `cargo secgate …`, cargo passes the subcommand's name as the first argument.
+    if args.get(1).is_some_and(|arg| arg == "secgate") {
+        args.remove(1);
+    }
+    let cli = Cli::parse_from(args);
+    match run(&cli) {
+        Ok(Verdict::Fail) => ExitCode::from(1),
+        Ok(_) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: &Cli) -> Result<Verdict, Error> {
+    let Command::Scan(args) = &cli.command;
+    let report = secgate::scan(&args.options())?;
+    let bytes = render(&report, args.format);
+    match &args.output {
+        Some(path) => secgate::output::write_atomically(path, &bytes)?,
+        None => write_stdout(&bytes)?,
+    }
+    Ok(report.summary.verdict)
+}
+
+/// Writes to standard output; a reader that closed the pipe early is not an error.
+fn write_stdout(bytes: &[u8]) -> Result<(), Error> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Error::io("<stdout>", e)),
+        _ => Ok(()),
+    }
+}

@@ -1,0 +1,142 @@
+//! The complete result of one scan: what was scanned, with which database, and every finding.
+//!
+//! A `Report` is built whole before anything is printed; every output format renders from it,
+//! and a saved JSON report can be read back into one.
+
+use crate::finding::{Finding, Kind, Reachability, Severity};
+use crate::policy::Verdict;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The version of the JSON report's shape; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Report {
+    pub schema_version: u32,
+    pub tool: Tool,
+    pub database: DatabaseInfo,
+    pub lockfile: LockfileInfo,
+    pub target: Target,
+    /// Which layers of analysis ran, so a reader knows what `unknown` means here.
+    pub analysis: Analysis,
+    /// Things the reader should know that are not findings (a stale database, a failed fetch).
+    pub warnings: Vec<String>,
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    pub version: String,
+}
+
+impl Tool {
+    pub fn this() -> Tool {
+        Tool {
+            name: env!("CARGO_PKG_NAME").to_string(),
+            version: env!("CARGO_PKG_VERSION").to_string(),
+        }
+    }
+}
+
+/// Which advisory database the scan used.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DatabaseInfo {
+    pub path: String,
+    /// `local` (given with `--db`), `cache` (cargo-audit's cache, not updated) or `fetched`.
+    pub source: String,
+    /// The database's HEAD commit, when it is a git checkout.
+    pub last_commit: Option<String>,
+    /// RFC 3339 time of the last commit, or the directory's modification time.
+    pub last_updated: Option<String>,
+    /// Advisories in the database, withdrawn ones included (as cargo-audit counts them).
+    pub advisory_count: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LockfileInfo {
+    pub path: String,
+    /// Packages in the lockfile, path and git packages included.
+    pub packages: usize,
+}
+
+/// The platform the analysis is for; `affected.os`/`affected.arch` are judged against it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Target {
+    pub triple: String,
+    pub os: String,
+    pub arch: String,
+}
+
+impl Target {
+    /// The platform secgate itself runs on.
+    pub fn host() -> Target {
+        let arch = std::env::consts::ARCH;
+        let os = std::env::consts::OS;
+        Target {
+            triple: format!("{arch}-{os}"),
+            os: os.to_string(),
+            arch: arch.to_string(),
+        }
+    }
+}
+
+/// Which analysis layers ran.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Analysis {
+    /// `lockfile`: advisories were matched against the lockfile's versions.
+    pub advisories: String,
+    /// `not run`, or what the reachability engine analysed.
+    pub reachability: String,
+}
+
+/// Counts over the findings, and the overall verdict.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub total: usize,
+    pub by_kind: BTreeMap<Kind, usize>,
+    pub by_severity: BTreeMap<Severity, usize>,
+    pub by_reachability: BTreeMap<Reachability, usize>,
+    pub by_verdict: BTreeMap<Verdict, usize>,
+    /// `fail` when any finding's verdict is `fail`, otherwise `pass`.
+    pub verdict: Verdict,
+}
+
+impl Summary {
+    pub fn of(findings: &[Finding]) -> Summary {
+        let mut summary = Summary {
+            total: findings.len(),
+            ..Summary::default()
+        };
+        for finding in findings {
+            *summary.by_kind.entry(finding.kind).or_default() += 1;
+            *summary.by_severity.entry(finding.severity).or_default() += 1;
+            *summary
+                .by_reachability
+                .entry(finding.reachability)
+                .or_default() += 1;
+            *summary.by_verdict.entry(finding.verdict).or_default() += 1;
+        }
+        summary.verdict = if summary.by_verdict.contains_key(&Verdict::Fail) {
+            Verdict::Fail
+        } else {
+            Verdict::Pass
+        };
+        summary
+    }
+}
+
+/// Puts findings in the one order every output uses: most severe first, then by id and package,
+/// so the same input always gives byte-identical output.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.kind.cmp(&b.kind))
+            .then_with(|| a.id.cmp(&b.id))
+            .then_with(|| a.package.cmp(&b.package))
+            .then_with(|| a.locations.cmp(&b.locations))
+    });
+}
