@@ -11,6 +11,7 @@ pub mod error;
 pub mod finding;
 pub mod output;
 pub mod policy;
+pub mod reachability;
 pub mod render;
 pub mod report;
 pub mod workspace;
@@ -21,7 +22,8 @@ pub use policy::{Policy, Verdict};
 pub use report::Report;
 
 use advisories::{AdvisoryDatabase, DatabaseSource};
-use report::{Analysis, LockfileInfo, Summary, Target, Tool};
+use reachability::ReachabilityOptions;
+use report::{Analysis, LockfileInfo, ReachabilityInfo, Summary, Target, Tool};
 use workspace::{LockedProject, ProjectPath};
 
 /// Everything a scan needs to know, already validated.
@@ -29,15 +31,38 @@ use workspace::{LockedProject, ProjectPath};
 pub struct ScanOptions {
     pub project: ProjectPath,
     pub database: DatabaseSource,
-    pub target: Target,
     pub policy: Policy,
+    /// How to build and analyse the program; `None` skips the build (`--no-build`).
+    pub reachability: Option<ReachabilityOptions>,
 }
 
 /// Runs every finding source over the project and returns the evaluated report.
 pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     let project = LockedProject::locate(&options.project)?;
     let db = AdvisoryDatabase::open(&options.database)?;
-    let mut findings = advisories::find(&db, &project, &options.target)?;
+    let requested_target = options
+        .reachability
+        .as_ref()
+        .and_then(|r| r.target.as_deref())
+        .map_or_else(Target::host, Target::from_triple);
+    let mut findings = advisories::find(&db, &project, &requested_target)?;
+    let (reachability, target) = match (&options.reachability, &options.project) {
+        (_, ProjectPath::Lockfile(_)) => (
+            ReachabilityInfo::not_run("a bare lockfile has no program to build"),
+            requested_target,
+        ),
+        (None, _) => (ReachabilityInfo::not_run("--no-build"), requested_target),
+        (Some(_), _) if findings.is_empty() => (
+            ReachabilityInfo::not_run("no advisory matches the lockfile"),
+            requested_target,
+        ),
+        (Some(reachability), _) => reachability::analyse(
+            &project.root.join("Cargo.toml"),
+            &project.root,
+            &mut findings,
+            reachability,
+        )?,
+    };
     options.policy.apply(&mut findings);
     report::sort_findings(&mut findings);
     Ok(Report {
@@ -48,10 +73,10 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             packages: project.lockfile.packages.len(),
         },
         database: db.info,
-        target: options.target.clone(),
+        target,
         analysis: Analysis {
             advisories: "lockfile".to_string(),
-            reachability: "not run".to_string(),
+            reachability,
         },
         warnings: db.warnings,
         summary: Summary::of(&findings),

@@ -7,8 +7,8 @@
 
 use clap::{Args, Parser, Subcommand};
 use secgate::advisories::{DEFAULT_URL, DatabaseSource};
+use secgate::reachability::ReachabilityOptions;
 use secgate::render::{Format, render};
-use secgate::report::Target;
 use secgate::workspace::ProjectPath;
 use secgate::{Error, Policy, ScanOptions, Verdict};
 use std::ffi::OsString;
@@ -55,6 +55,38 @@ struct ScanArgs {
     #[arg(long)]
     offline: bool,
 
+    /// Match the lockfile only: do not build the project, leave reachability `unknown`.
+    #[arg(long)]
+    no_build: bool,
+
+    /// Analyse only these workspace packages (repeatable).
+    #[arg(long, short, value_name = "SPEC")]
+    package: Vec<String>,
+
+    /// Features to activate (comma- or space-separated, repeatable).
+    #[arg(long, short = 'F', value_name = "FEATURES", value_delimiter = ',')]
+    features: Vec<String>,
+
+    /// Activate all features.
+    #[arg(long)]
+    all_features: bool,
+
+    /// Do not activate the default features.
+    #[arg(long)]
+    no_default_features: bool,
+
+    /// Build and analyse for this target triple (default: the host).
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+
+    /// Also root the analysis at tests, examples and benches.
+    #[arg(long)]
+    all_targets: bool,
+
+    /// How many call traces to show per reachable finding.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    traces: usize,
+
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
@@ -78,16 +110,30 @@ impl ScanArgs {
                 url: self.db_url.clone(),
             },
         };
+        let reachability = (!self.no_build).then(|| ReachabilityOptions {
+            packages: self.package.clone(),
+            features: self.features.clone(),
+            all_features: self.all_features,
+            no_default_features: self.no_default_features,
+            target: self.target.clone(),
+            all_targets: self.all_targets,
+            traces: self.traces,
+            offline: self.offline,
+        });
         ScanOptions {
             project,
             database,
-            target: Target::host(),
             policy: Policy::default(),
+            reachability,
         }
     }
 }
 
 fn main() -> ExitCode {
+    // During the IR build, cargo runs secgate as its rustc wrapper.
+    if let Some(code) = secgate::reachability::run_as_rustc_wrapper() {
+        return ExitCode::from(u8::try_from(code).unwrap_or(1));
+    }
     let mut args: Vec<OsString> = std::env::args_os().collect();
     // Run as `cargo secgate …`, cargo passes the subcommand's name as the first argument.
     if args.get(1).is_some_and(|arg| arg == "secgate") {

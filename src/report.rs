@@ -81,6 +81,36 @@ impl Target {
             arch: arch.to_string(),
         }
     }
+
+    /// The platform a target triple names, with `os` spelled as RustSec's `affected.os` spells it.
+    pub fn from_triple(triple: &str) -> Target {
+        let arch = triple.split('-').next().unwrap_or_default().to_string();
+        let known = [
+            ("linux", "linux"),
+            ("android", "android"),
+            ("windows", "windows"),
+            ("darwin", "macos"),
+            ("ios", "ios"),
+            ("freebsd", "freebsd"),
+            ("netbsd", "netbsd"),
+            ("openbsd", "openbsd"),
+            ("dragonfly", "dragonfly"),
+            ("solaris", "solaris"),
+            ("illumos", "illumos"),
+            ("redox", "redox"),
+            ("wasi", "wasi"),
+        ];
+        let os = known
+            .iter()
+            .find(|(part, _)| triple.split('-').any(|p| p.starts_with(part)))
+            .map_or("unknown", |(_, os)| os)
+            .to_string();
+        Target {
+            triple: triple.to_string(),
+            os,
+            arch,
+        }
+    }
 }
 
 /// Which analysis layers ran.
@@ -88,8 +118,34 @@ impl Target {
 pub struct Analysis {
     /// `lockfile`: advisories were matched against the lockfile's versions.
     pub advisories: String,
-    /// `not run`, or what the reachability engine analysed.
-    pub reachability: String,
+    pub reachability: ReachabilityInfo,
+}
+
+/// What the reachability engine analysed.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReachabilityInfo {
+    /// `complete`, `not run` (no workspace or `--no-build`), `build failed`, `failed`, `no roots`.
+    pub status: String,
+    /// The target triple built and analysed.
+    pub target: Option<String>,
+    /// The features analysed, in words.
+    pub features: String,
+    /// The roots searched from (`bin server (main)`, `lib mylib (120 functions)`).
+    pub roots: Vec<String>,
+    pub ir_files: usize,
+    pub ir_bytes: u64,
+    /// Nodes and edges of the reference graph.
+    pub functions: usize,
+    pub edges: usize,
+}
+
+impl ReachabilityInfo {
+    pub fn not_run(why: &str) -> ReachabilityInfo {
+        ReachabilityInfo {
+            status: format!("not run: {why}"),
+            ..ReachabilityInfo::default()
+        }
+    }
 }
 
 /// Counts over the findings, and the overall verdict.

@@ -213,8 +213,9 @@ fn project_with(lockfile: Option<&str>) -> tempfile::TempDir {
 fn finds_the_workspace_lockfile_from_a_directory_or_a_manifest() {
     let project = project_with(Some("lockfiles/two-versions.lock"));
     let home = tempfile::tempdir().unwrap();
+    // --no-build: this test is about finding the lockfile (the manifest does not use smallvec).
     let by_dir = run(secgate(home.path())
-        .args(["scan", "--format", "json", "--db"])
+        .args(["scan", "--no-build", "--format", "json", "--db"])
         .arg(fixture("advisory-db"))
         .arg(project.path().join("src")));
     assert_eq!(by_dir.code, 1, "{}", by_dir.stderr);
@@ -223,7 +224,7 @@ fn finds_the_workspace_lockfile_from_a_directory_or_a_manifest() {
         ["RUSTSEC-2021-0003 0.6.13", "RUSTSEC-2021-0003 1.6.0"]
     );
     let by_manifest = run(secgate(home.path())
-        .args(["scan", "--format", "json", "--db"])
+        .args(["scan", "--no-build", "--format", "json", "--db"])
         .arg(fixture("advisory-db"))
         .arg("--manifest-path")
         .arg(project.path().join("Cargo.toml")));

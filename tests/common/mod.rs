@@ -57,6 +57,14 @@ pub fn secgate(cargo_home: &Path) -> Command {
     command
 }
 
+/// The binary under test with the user's own `CARGO_HOME`, for tests that build projects and so
+/// need the registry cache (they always pass `--db`, so no advisory cache is touched).
+pub fn secgate_building() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-secgate"));
+    command.env_remove("NO_COLOR");
+    command
+}
+
 /// Runs the binary with `args` and collects its exit code and output.
 pub fn run(command: &mut Command) -> Run {
     let output = command.output().expect("run cargo-secgate");

@@ -1,0 +1,345 @@
+//! Building the project with LLVM IR emitted, in a target directory of secgate's own.
+//!
+//! `--emit=llvm-ir` is added by secgate acting as `RUSTC_WRAPPER` (the way clippy-driver wraps
+//! rustc), so the user's rustflags from the environment and from every cargo config file stay as
+//! they are: cargo decides them, secgate only appends. Only units built for the analysed target get
+//! the flag; build scripts and proc macros (host units) run as in `cargo build`, without IR.
+//! A user's own `RUSTC_WRAPPER` (sccache, …) keeps running, called by secgate's.
+
+use crate::error::Error;
+use cargo_metadata::Message;
+use std::ffi::OsString;
+use std::io::{BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+/// Set for the build so that `cargo-secgate` runs as a rustc wrapper.
+pub const WRAPPER_ENV: &str = "SECGATE_RUSTC_WRAPPER";
+/// The user's own `RUSTC_WRAPPER`, which secgate's wrapper calls in turn.
+const INNER_WRAPPER_ENV: &str = "SECGATE_INNER_RUSTC_WRAPPER";
+
+/// What to build.
+#[derive(Debug, Clone)]
+pub struct BuildRequest {
+    pub manifest_path: PathBuf,
+    pub target_dir: PathBuf,
+    pub triple: String,
+    pub packages: Vec<String>,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    pub all_targets: bool,
+    pub offline: bool,
+}
+
+/// One compiled target (lib, bin, test, …) of one package.
+#[derive(Debug, Clone)]
+pub struct Unit {
+    pub package_id: String,
+    pub target_name: String,
+    pub kinds: Vec<String>,
+    /// The IR files rustc wrote for this unit.
+    pub ir: Vec<PathBuf>,
+    /// Built for the analysed target; `false` for host units (build scripts, proc macros).
+    pub for_target: bool,
+}
+
+/// What the build produced.
+#[derive(Debug, Default)]
+pub struct BuildOutput {
+    pub units: Vec<Unit>,
+    pub success: bool,
+    /// The first compiler or cargo error, when the build failed.
+    pub first_error: Option<String>,
+}
+
+/// Runs `cargo build` with IR emitted and collects the units from cargo's JSON messages.
+pub fn build(request: &BuildRequest) -> Result<BuildOutput, Error> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let wrapper = std::env::current_exe().map_err(|e| Error::io("cargo-secgate", e))?;
+    let mut command = Command::new(cargo);
+    command
+        .arg("build")
+        .arg("--message-format=json")
+        .arg("--manifest-path")
+        .arg(&request.manifest_path)
+        .arg("--target")
+        .arg(&request.triple)
+        .arg("--target-dir")
+        .arg(&request.target_dir);
+    for package in &request.packages {
+        command.arg("--package").arg(package);
+    }
+    if !request.features.is_empty() {
+        command.arg("--features").arg(request.features.join(","));
+    }
+    if request.all_features {
+        command.arg("--all-features");
+    }
+    if request.no_default_features {
+        command.arg("--no-default-features");
+    }
+    if request.all_targets {
+        command.arg("--all-targets");
+    }
+    if request.offline {
+        command.arg("--offline");
+    }
+    if let Some(inner) = std::env::var_os("RUSTC_WRAPPER") {
+        command.env(INNER_WRAPPER_ENV, inner);
+    }
+    command
+        .env("RUSTC_WRAPPER", &wrapper)
+        .env(WRAPPER_ENV, "1")
+        // Line tables are all the graph needs (call sites, inlined functions, source files);
+        // they make the IR half the size of full debug info.
+        .env("CARGO_PROFILE_DEV_DEBUG", "line-tables-only")
+        .env("CARGO_TERM_COLOR", "never")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+
+    let mut child = command
+        .spawn()
+        .map_err(|e| Error::io("cargo (is it on PATH?)", e))?;
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let target_root = request.target_dir.join(&request.triple);
+    let mut output = BuildOutput::default();
+    for message in Message::parse_stream(stdout).flatten() {
+        match message {
+            Message::CompilerArtifact(artifact) => {
+                let exe = artifact.executable.as_ref().map(|p| p.as_std_path());
+                let files: Vec<&Path> =
+                    artifact.filenames.iter().map(|p| p.as_std_path()).collect();
+                let for_target = files
+                    .iter()
+                    .chain(exe.iter())
+                    .any(|f| f.starts_with(&target_root));
+                let crate_name = artifact.target.name.replace('-', "_");
+                output.units.push(Unit {
+                    package_id: artifact.package_id.repr,
+                    target_name: artifact.target.name.clone(),
+                    kinds: artifact.target.kind.iter().map(|k| k.to_string()).collect(),
+                    ir: if for_target {
+                        ir_files(&crate_name, &files, exe)
+                    } else {
+                        Vec::new()
+                    },
+                    for_target,
+                });
+            }
+            Message::CompilerMessage(message)
+                if output.first_error.is_none()
+                    && message.message.level
+                        == cargo_metadata::diagnostic::DiagnosticLevel::Error =>
+            {
+                let text = message.message.rendered.unwrap_or(message.message.message);
+                output.first_error = Some(text.trim_end().to_string());
+            }
+            Message::BuildFinished(finished) => output.success = finished.success,
+            _ => {}
+        }
+    }
+    let status = child.wait().map_err(|e| Error::io("cargo build", e))?;
+    let stderr = stderr_reader.join().unwrap_or_default();
+    output.success &= status.success();
+    if !output.success && output.first_error.is_none() {
+        output.first_error = Some(first_cargo_error(&stderr));
+    }
+    Ok(output)
+}
+
+/// The first `error…` paragraph cargo printed, or the last lines when there is none.
+fn first_cargo_error(stderr: &str) -> String {
+    let lines: Vec<&str> = stderr.lines().collect();
+    if let Some(start) = lines.iter().position(|l| l.starts_with("error")) {
+        let end = lines[start + 1..]
+            .iter()
+            .position(|l| l.trim().is_empty())
+            .map_or(lines.len(), |n| start + 1 + n);
+        return lines[start..end].join("\n");
+    }
+    let tail = lines.len().saturating_sub(5);
+    lines[tail..].join("\n")
+}
+
+/// The `.ll` files rustc wrote for a unit: next to its rlib (`deps/libNAME-HASH.rlib` gives
+/// `deps/NAME-HASH*.ll`), or next to the real file behind a binary's hard link.
+fn ir_files(crate_name: &str, files: &[&Path], executable: Option<&Path>) -> Vec<PathBuf> {
+    let mut stems: Vec<(PathBuf, String)> = Vec::new();
+    for file in files {
+        let (Some(dir), Some(name)) = (file.parent(), file.file_name().and_then(|n| n.to_str()))
+        else {
+            continue;
+        };
+        if let Some(stem) = name
+            .strip_prefix("lib")
+            .and_then(|n| n.rsplit_once('.'))
+            .map(|(stem, _)| stem)
+            .filter(|stem| stem.starts_with(&format!("{crate_name}-")))
+        {
+            stems.push((dir.to_path_buf(), stem.to_string()));
+        }
+    }
+    if stems.is_empty()
+        && let Some(exe) = executable
+        && let Some(real) = hard_link_target(crate_name, exe)
+    {
+        let dir = real.parent().map(Path::to_path_buf).unwrap_or_default();
+        let stem = real
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default()
+            .to_string();
+        stems.push((dir, stem));
+    }
+    stems.sort();
+    stems.dedup();
+    let mut ir = Vec::new();
+    for (dir, stem) in stems {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if name.ends_with(".ll")
+                && name.starts_with(&stem)
+                && name[stem.len()..].starts_with('.')
+            {
+                ir.push(entry.path());
+            }
+        }
+    }
+    ir.sort();
+    ir
+}
+
+/// cargo hard-links `debug/NAME` to `debug/deps/NAME-HASH`; the IR sits next to the latter.
+fn hard_link_target(crate_name: &str, executable: &Path) -> Option<PathBuf> {
+    let dir = executable.parent()?;
+    let prefix = format!("{crate_name}-");
+    let candidates = [dir.join("deps"), dir.to_path_buf()];
+    let wanted = std::fs::metadata(executable).ok()?;
+    let mut newest: Option<(std::time::SystemTime, PathBuf)> = None;
+    for candidate_dir in candidates {
+        let Ok(entries) = std::fs::read_dir(&candidate_dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !name.starts_with(&prefix) || path.extension().is_some() {
+                continue;
+            }
+            let Ok(meta) = entry.metadata() else { continue };
+            if same_file(&meta, &wanted) {
+                return Some(path);
+            }
+            if let Ok(modified) = meta.modified()
+                && newest.as_ref().is_none_or(|(t, _)| modified > *t)
+            {
+                newest = Some((modified, path));
+            }
+        }
+    }
+    newest.map(|(_, path)| path)
+}
+
+#[cfg(unix)]
+fn same_file(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &std::fs::Metadata, _: &std::fs::Metadata) -> bool {
+    false
+}
+
+/// When secgate is running as cargo's rustc wrapper, runs rustc (adding `--emit=llvm-ir` for
+/// target units) and returns its exit code; `None` when secgate is not running as the wrapper.
+pub fn run_as_rustc_wrapper() -> Option<i32> {
+    std::env::var_os(WRAPPER_ENV)?;
+    let mut args = std::env::args_os().skip(1);
+    let rustc = args.next()?;
+    let args: Vec<OsString> = args.collect();
+    let mut command = match std::env::var_os(INNER_WRAPPER_ENV).filter(|w| !w.is_empty()) {
+        Some(inner) => {
+            let mut command = Command::new(inner);
+            command.arg(&rustc);
+            command
+        }
+        None => Command::new(&rustc),
+    };
+    command.args(&args);
+    let compiles_a_crate = args.iter().any(|a| a == "--crate-name");
+    let for_target = args
+        .iter()
+        .any(|a| a == "--target" || a.to_string_lossy().starts_with("--target="));
+    if compiles_a_crate && for_target {
+        command.arg("--emit=llvm-ir");
+    }
+    match command.status() {
+        Ok(status) => Some(status.code().unwrap_or(101)),
+        Err(_) => Some(101),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_the_ir_next_to_an_rlib() {
+        let dir = tempfile::tempdir().unwrap();
+        let deps = dir.path().join("deps");
+        std::fs::create_dir(&deps).unwrap();
+        for name in [
+            "libsmallvec-abc.rlib",
+            "smallvec-abc.ll",
+            "smallvec-old.ll",
+            "smallvec_extra-abc.ll",
+        ] {
+            std::fs::write(deps.join(name), "").unwrap();
+        }
+        let rlib = deps.join("libsmallvec-abc.rlib");
+        assert_eq!(
+            ir_files("smallvec", &[&rlib], None),
+            [deps.join("smallvec-abc.ll")]
+        );
+    }
+
+    #[test]
+    fn finds_the_ir_behind_a_binarys_hard_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let deps = dir.path().join("deps");
+        std::fs::create_dir(&deps).unwrap();
+        std::fs::write(deps.join("server-123"), "binary").unwrap();
+        std::fs::write(deps.join("server-123.ll"), "").unwrap();
+        std::fs::write(deps.join("server-999.ll"), "").unwrap();
+        std::fs::hard_link(deps.join("server-123"), dir.path().join("server")).unwrap();
+        let exe = dir.path().join("server");
+        assert_eq!(
+            ir_files("server", &[&exe], Some(&exe)),
+            [deps.join("server-123.ll")]
+        );
+    }
+
+    #[test]
+    fn cargo_errors_are_quoted_from_the_first_error_line() {
+        let stderr =
+            "   Compiling x\nerror: failed to get `nope` as a dependency\n\nCaused by:\n  nope\n";
+        assert_eq!(
+            first_cargo_error(stderr),
+            "error: failed to get `nope` as a dependency"
+        );
+    }
+}

@@ -1,0 +1,408 @@
+//! The whole-program reference graph built from every module of the build.
+//!
+//! One node per function or global symbol; an edge wherever a body or an initializer names a
+//! symbol (a call, an invoke, a vtable, a function pointer, a static). Functions that rustc inlined
+//! (`DISubprogram` reached through `inlinedAt`) become nodes too, called by the function they were
+//! inlined into. Symbols with internal or private linkage belong to their file, except Rust-mangled
+//! names, whose hash already makes them unique across files.
+
+use super::ir::{DebugInfo, DiLocation, Module, SymbolIndex};
+use std::collections::{HashMap, VecDeque};
+
+pub type NodeId = u32;
+pub type FileId = u32;
+
+/// A place in a source file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SourceLine {
+    pub file: FileId,
+    pub line: u32,
+    pub column: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// The (mangled) symbol name.
+    pub symbol: Box<str>,
+    /// The module that defines it, if any module does.
+    pub module: Option<u32>,
+    /// Where the function is defined in the source, from its `DISubprogram`.
+    pub source: Option<SourceLine>,
+    /// A global (vtable, static, table of function pointers) rather than a function.
+    pub global: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Edge {
+    pub to: NodeId,
+    /// Where the referring function names the target (the call site), when debug info says.
+    pub site: Option<SourceLine>,
+}
+
+#[derive(Debug, Hash, PartialEq, Eq)]
+enum Key {
+    Global(Box<str>),
+    Local(u32, Box<str>),
+}
+
+/// The graph: nodes, their outgoing edges, and the interned source file names.
+#[derive(Debug, Default)]
+pub struct CallGraph {
+    pub nodes: Vec<Node>,
+    edges: Vec<Vec<Edge>>,
+    index: HashMap<Key, NodeId>,
+    files: Vec<Box<str>>,
+    file_index: HashMap<Box<str>, FileId>,
+}
+
+/// Rust symbol names carry a hash of the instance, so one name is one function in any file.
+fn is_rust_mangled(name: &str) -> bool {
+    name.starts_with("_ZN") || name.starts_with("_R")
+}
+
+impl CallGraph {
+    /// Builds the graph from modules in a fixed order, so node numbering is deterministic.
+    pub fn build(modules: &[Module]) -> CallGraph {
+        let mut graph = CallGraph::default();
+        for (id, module) in modules.iter().enumerate() {
+            graph.add_module(id as u32, module);
+        }
+        graph.finish();
+        graph
+    }
+
+    #[cfg(test)]
+    pub fn edges(&self, node: NodeId) -> &[Edge] {
+        &self.edges[node as usize]
+    }
+
+    pub fn node(&self, node: NodeId) -> &Node {
+        &self.nodes[node as usize]
+    }
+
+    pub fn file(&self, file: FileId) -> &str {
+        &self.files[file as usize]
+    }
+
+    pub fn edge_count(&self) -> usize {
+        self.edges.iter().map(Vec::len).sum()
+    }
+
+    /// Finds the nodes of a symbol name (one global, or one per file for local symbols).
+    #[cfg(test)]
+    pub fn find(&self, symbol: &str) -> Vec<NodeId> {
+        self.nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| &*n.symbol == symbol)
+            .map(|(i, _)| i as NodeId)
+            .collect()
+    }
+
+    fn node_for(&mut self, key: Key) -> NodeId {
+        if let Some(&id) = self.index.get(&key) {
+            return id;
+        }
+        let symbol = match &key {
+            Key::Global(name) | Key::Local(_, name) => name.clone(),
+        };
+        let id = self.nodes.len() as NodeId;
+        self.nodes.push(Node {
+            symbol,
+            module: None,
+            source: None,
+            global: false,
+        });
+        self.edges.push(Vec::new());
+        self.index.insert(key, id);
+        id
+    }
+
+    fn intern_file(&mut self, path: &str) -> FileId {
+        if let Some(&id) = self.file_index.get(path) {
+            return id;
+        }
+        let id = self.files.len() as FileId;
+        self.files.push(path.into());
+        self.file_index.insert(path.into(), id);
+        id
+    }
+
+    fn add_module(&mut self, module_id: u32, module: &Module) {
+        // Which names mean a definition of this file rather than the program-wide symbol.
+        let mut local = vec![false; module.symbols.len()];
+        for (symbol, is_local) in module
+            .functions
+            .iter()
+            .map(|f| (f.symbol, f.local))
+            .chain(module.globals.iter().map(|g| (g.symbol, g.local)))
+        {
+            if is_local && !is_rust_mangled(module.symbol(symbol)) {
+                local[symbol as usize] = true;
+            }
+        }
+        let mut ids: Vec<Option<NodeId>> = vec![None; module.symbols.len()];
+        let mut resolve = |graph: &mut CallGraph, symbol: SymbolIndex| -> NodeId {
+            if let Some(id) = ids[symbol as usize] {
+                return id;
+            }
+            let name: Box<str> = module.symbol(symbol).into();
+            let key = if local[symbol as usize] {
+                Key::Local(module_id, name)
+            } else {
+                Key::Global(name)
+            };
+            let id = graph.node_for(key);
+            ids[symbol as usize] = Some(id);
+            id
+        };
+
+        for global in &module.globals {
+            let from = resolve(self, global.symbol);
+            self.nodes[from as usize].module.get_or_insert(module_id);
+            self.nodes[from as usize].global = true;
+            for &target in &global.references {
+                let to = resolve(self, target);
+                self.edges[from as usize].push(Edge { to, site: None });
+            }
+        }
+
+        for function in &module.functions {
+            let from = resolve(self, function.symbol);
+            let source = function
+                .subprogram
+                .and_then(|sp| self.subprogram_source(&module.debug, sp));
+            let node = &mut self.nodes[from as usize];
+            node.module.get_or_insert(module_id);
+            if node.source.is_none() {
+                node.source = source;
+            }
+            for reference in &function.references {
+                let to = resolve(self, reference.symbol);
+                match reference.location {
+                    Some(location) => self.add_located_edge(&module.debug, from, to, location),
+                    None => self.edges[from as usize].push(Edge { to, site: None }),
+                }
+            }
+        }
+    }
+
+    /// Adds `from → to` at `location`; if the instruction sits in inlined code, adds the chain
+    /// `from → inlined … → to` with each call site, so inlined functions keep their callers.
+    fn add_located_edge(&mut self, debug: &DebugInfo, from: NodeId, to: NodeId, location: u32) {
+        let mut chain: Vec<DiLocation> = Vec::new();
+        let mut current = location;
+        while let Some(&loc) = debug.locations.get(&current) {
+            chain.push(loc);
+            match loc.inlined_at {
+                Some(next) if chain.len() < 256 => current = next,
+                _ => break,
+            }
+        }
+        if chain.is_empty() {
+            self.edges[from as usize].push(Edge { to, site: None });
+            return;
+        }
+        // chain[0] is the instruction's own location; the last is in `from` itself.
+        let mut caller = from;
+        for pair in (1..chain.len()).rev() {
+            let site = self.site(debug, &chain[pair]);
+            let Some(callee) = debug
+                .subprogram_of(chain[pair - 1].scope)
+                .and_then(|sp| self.inlined_node(debug, sp))
+            else {
+                continue;
+            };
+            if callee != caller {
+                self.edges[caller as usize].push(Edge { to: callee, site });
+                caller = callee;
+            }
+        }
+        let site = self.site(debug, &chain[0]);
+        self.edges[caller as usize].push(Edge { to, site });
+    }
+
+    /// The node of an inlined function, named by its `DISubprogram`'s linkage name.
+    fn inlined_node(&mut self, debug: &DebugInfo, subprogram: u32) -> Option<NodeId> {
+        let name = debug
+            .subprograms
+            .get(&subprogram)?
+            .linkage_name
+            .as_deref()?;
+        let id = self.node_for(Key::Global(name.into()));
+        if self.nodes[id as usize].source.is_none() {
+            self.nodes[id as usize].source = self.subprogram_source(debug, subprogram);
+        }
+        Some(id)
+    }
+
+    fn subprogram_source(&mut self, debug: &DebugInfo, subprogram: u32) -> Option<SourceLine> {
+        let sp = debug.subprograms.get(&subprogram)?;
+        let file = debug.files.get(&sp.file?)?;
+        Some(SourceLine {
+            file: self.intern_file(file),
+            line: sp.line,
+            column: 0,
+        })
+    }
+
+    fn site(&mut self, debug: &DebugInfo, location: &DiLocation) -> Option<SourceLine> {
+        let file = debug.file_of(location.scope)?;
+        Some(SourceLine {
+            file: self.intern_file(file),
+            line: location.line,
+            column: location.column,
+        })
+    }
+
+    /// Keeps one edge per (from, to): the first, whose call site is the earliest one read.
+    fn finish(&mut self) {
+        for edges in &mut self.edges {
+            let mut seen = std::collections::HashSet::with_capacity(edges.len());
+            edges.retain(|edge| seen.insert(edge.to));
+            edges.shrink_to_fit();
+        }
+        self.index = HashMap::new();
+        self.file_index = HashMap::new();
+    }
+
+    /// Breadth-first search from `roots`: for every node reached, the edge it was first reached by.
+    pub fn reach(&self, roots: &[NodeId]) -> Reached {
+        let mut parent: Vec<Option<(NodeId, Option<SourceLine>)>> = vec![None; self.nodes.len()];
+        let mut reached = vec![false; self.nodes.len()];
+        let mut queue = VecDeque::new();
+        for &root in roots {
+            if !reached[root as usize] {
+                reached[root as usize] = true;
+                queue.push_back(root);
+            }
+        }
+        while let Some(node) = queue.pop_front() {
+            for edge in &self.edges[node as usize] {
+                if !reached[edge.to as usize] {
+                    reached[edge.to as usize] = true;
+                    parent[edge.to as usize] = Some((node, edge.site));
+                    queue.push_back(edge.to);
+                }
+            }
+        }
+        Reached { reached, parent }
+    }
+}
+
+/// What a search from the roots reached, and how.
+#[derive(Debug)]
+pub struct Reached {
+    reached: Vec<bool>,
+    parent: Vec<Option<(NodeId, Option<SourceLine>)>>,
+}
+
+impl Reached {
+    pub fn contains(&self, node: NodeId) -> bool {
+        self.reached[node as usize]
+    }
+
+    #[cfg(test)]
+    pub fn count(&self) -> usize {
+        self.reached.iter().filter(|&&r| r).count()
+    }
+
+    /// The shortest path from a root to `node`: each node with the site where it calls the next.
+    pub fn path_to(&self, node: NodeId) -> Vec<(NodeId, Option<SourceLine>)> {
+        let mut path = vec![(node, None)];
+        let mut current = node;
+        while let Some((parent, site)) = self.parent[current as usize] {
+            path.push((parent, site));
+            current = parent;
+            if path.len() > self.reached.len() {
+                break;
+            }
+        }
+        path.reverse();
+        path
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph(files: &[&str]) -> CallGraph {
+        let modules: Vec<Module> = files.iter().map(|text| Module::parse(text)).collect();
+        CallGraph::build(&modules)
+    }
+
+    fn id(graph: &CallGraph, symbol: &str) -> NodeId {
+        let found = graph.find(symbol);
+        assert_eq!(found.len(), 1, "{symbol}: {found:?}");
+        found[0]
+    }
+
+    #[test]
+    fn calls_across_files_meet_at_global_symbols() {
+        let g = graph(&[
+            "define void @main() {\n  call void @_ZN3lib4work17h1E()\n}\n",
+            "define void @_ZN3lib4work17h1E() {\n  call void @_ZN3lib4deep17h2E()\n}\n",
+        ]);
+        let reached = g.reach(&[id(&g, "main")]);
+        assert!(reached.contains(id(&g, "_ZN3lib4deep17h2E")));
+        let path: Vec<&str> = reached
+            .path_to(id(&g, "_ZN3lib4deep17h2E"))
+            .iter()
+            .map(|(n, _)| &*g.node(*n).symbol)
+            .collect();
+        assert_eq!(path, ["main", "_ZN3lib4work17h1E", "_ZN3lib4deep17h2E"]);
+    }
+
+    #[test]
+    fn private_symbols_of_two_files_are_never_merged() {
+        let g = graph(&[
+            "@vtable.0 = private constant <{ ptr }> <{ ptr @a }>\ndefine void @main() {\n  store ptr @vtable.0, ptr %x\n}\n",
+            "@vtable.0 = private constant <{ ptr }> <{ ptr @b }>\ndefine void @other() {\n  store ptr @vtable.0, ptr %x\n}\n",
+        ]);
+        assert_eq!(g.find("vtable.0").len(), 2);
+        let reached = g.reach(&[id(&g, "main")]);
+        assert!(reached.contains(id(&g, "a")), "through main's own vtable");
+        assert!(
+            !reached.contains(id(&g, "b")),
+            "the other file's vtable.0 is another symbol"
+        );
+    }
+
+    #[test]
+    fn inlined_functions_are_called_by_the_function_they_were_inlined_into() {
+        let text = r#"define void @main() !dbg !10 {
+  call void @_ZN3dep6target17h9E(), !dbg !21
+}
+!1 = !DIFile(filename: "/src/main.rs", directory: "/")
+!2 = !DIFile(filename: "/reg/dep-1.0.0/src/lib.rs", directory: "/")
+!10 = distinct !DISubprogram(name: "main", linkageName: "main", file: !1, line: 1, unit: !0)
+!11 = distinct !DISubprogram(name: "inlined", linkageName: "_ZN3dep7inlined17h8E", file: !2, line: 40, unit: !0)
+!20 = !DILocation(line: 3, column: 5, scope: !10)
+!21 = !DILocation(line: 42, column: 9, scope: !11, inlinedAt: !20)
+"#;
+        let g = graph(&[text]);
+        let main = id(&g, "main");
+        let inlined = id(&g, "_ZN3dep7inlined17h8E");
+        let target = id(&g, "_ZN3dep6target17h9E");
+        assert_eq!(g.edges(main)[0].to, inlined);
+        assert_eq!(g.edges(main)[0].site.map(|s| s.line), Some(3));
+        assert_eq!(g.edges(inlined)[0].to, target);
+        assert_eq!(g.edges(inlined)[0].site.map(|s| s.line), Some(42));
+        let source = g.node(inlined).source.unwrap();
+        assert_eq!(
+            (g.file(source.file), source.line),
+            ("/reg/dep-1.0.0/src/lib.rs", 40)
+        );
+    }
+
+    #[test]
+    fn unreferenced_functions_are_not_reached() {
+        let g = graph(&[
+            "define void @main() {\n  ret void\n}\ndefine void @dead() {\n  call void @bad()\n}\n",
+        ]);
+        let reached = g.reach(&[id(&g, "main")]);
+        assert!(!reached.contains(id(&g, "bad")));
+        assert_eq!(reached.count(), 1);
+    }
+}

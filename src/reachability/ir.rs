@@ -1,0 +1,547 @@
+//! Reading one LLVM IR text file (`.ll`) into the facts the call graph needs: the functions it
+//! defines and every symbol their bodies reference, the globals and the symbols their initializers
+//! reference (vtables, function-pointer tables), and the debug-info records that locate call sites
+//! and inlined functions.
+//!
+//! Written by hand: the crates that read LLVM IR link LLVM itself (a matching LLVM install), and
+//! we need only a handful of line shapes. The reader is line-oriented and streams the file, so a
+//! module of any size is read with one line buffer; unknown lines are skipped, never guessed at.
+
+use memchr::memmem;
+use std::collections::HashMap;
+use std::io::BufRead;
+
+/// Index of a symbol name in [`Module::symbols`].
+pub type SymbolIndex = u32;
+
+/// What one `.ll` file says.
+#[derive(Debug, Default)]
+pub struct Module {
+    /// Every symbol name seen, once each (module-local interning).
+    pub symbols: Vec<Box<str>>,
+    pub functions: Vec<Function>,
+    pub globals: Vec<Global>,
+    pub debug: DebugInfo,
+    /// Lines that started a definition but could not be read (reported, not guessed at).
+    pub malformed: Vec<usize>,
+    /// Whether the file ended inside a function body (a truncated file).
+    pub truncated: bool,
+    #[doc(hidden)]
+    interner: HashMap<Box<str>, SymbolIndex>,
+}
+
+/// A function defined in the module.
+#[derive(Debug)]
+pub struct Function {
+    pub symbol: SymbolIndex,
+    /// `internal` or `private` linkage: the name means this definition only within this file.
+    pub local: bool,
+    /// The function's `DISubprogram`, when it has debug info.
+    pub subprogram: Option<u32>,
+    pub references: Vec<Reference>,
+}
+
+/// A global variable or constant with the symbols its initializer names.
+#[derive(Debug)]
+pub struct Global {
+    pub symbol: SymbolIndex,
+    pub local: bool,
+    pub references: Vec<SymbolIndex>,
+}
+
+/// A symbol named inside a function body, with the instruction's debug location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reference {
+    pub symbol: SymbolIndex,
+    pub location: Option<u32>,
+}
+
+/// The debug-info records, by metadata number.
+#[derive(Debug, Default)]
+pub struct DebugInfo {
+    pub files: HashMap<u32, String>,
+    pub subprograms: HashMap<u32, Subprogram>,
+    /// Lexical blocks: the enclosing scope and the file, if the block names one.
+    pub blocks: HashMap<u32, Block>,
+    pub locations: HashMap<u32, DiLocation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subprogram {
+    pub linkage_name: Option<String>,
+    pub file: Option<u32>,
+    pub line: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    pub scope: u32,
+    pub file: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiLocation {
+    pub line: u32,
+    pub column: u32,
+    pub scope: u32,
+    pub inlined_at: Option<u32>,
+}
+
+impl Module {
+    /// Reads a module from any buffered reader, one line at a time.
+    pub fn read(mut reader: impl BufRead) -> std::io::Result<Module> {
+        let mut module = Module::default();
+        let mut line = Vec::with_capacity(256);
+        let mut line_number = 0usize;
+        let mut current: Option<Function> = None;
+        // Where the previous instruction's references start, for an `invoke` whose `!dbg` is on
+        // its continuation line (`to label %ok unwind label %cleanup, !dbg !N`).
+        let mut previous_start = 0usize;
+        loop {
+            line.clear();
+            if reader.read_until(b'\n', &mut line)? == 0 {
+                break;
+            }
+            line_number += 1;
+            let text = trim_end(&line);
+            if let Some(function) = current.as_mut() {
+                if text == b"}" {
+                    module.functions.extend(current.take());
+                } else {
+                    module.read_body_line(text, function, &mut previous_start);
+                }
+                continue;
+            }
+            match text.first() {
+                Some(b'd') if text.starts_with(b"define ") => match module.read_define(text) {
+                    Some(function) => current = Some(function),
+                    None => module.malformed.push(line_number),
+                },
+                Some(b'@') => {
+                    module.read_global(text);
+                }
+                Some(b'!') => module.debug.read_metadata(text),
+                _ => {}
+            }
+        }
+        module.truncated = current.is_some();
+        module.functions.extend(current);
+        module.interner = HashMap::new();
+        Ok(module)
+    }
+
+    /// Reads a module from text (tests and small inputs).
+    #[cfg(test)]
+    pub fn parse(text: &str) -> Module {
+        Module::read(text.as_bytes()).unwrap_or_default()
+    }
+
+    pub fn symbol(&self, index: SymbolIndex) -> &str {
+        &self.symbols[index as usize]
+    }
+
+    fn intern(&mut self, name: &[u8]) -> SymbolIndex {
+        let name = String::from_utf8_lossy(name);
+        if let Some(&index) = self.interner.get(name.as_ref()) {
+            return index;
+        }
+        let index = self.symbols.len() as SymbolIndex;
+        let boxed: Box<str> = name.into();
+        self.symbols.push(boxed.clone());
+        self.interner.insert(boxed, index);
+        index
+    }
+
+    /// `define [linkage…] type @name(args) … !dbg !N {`
+    fn read_define(&mut self, text: &[u8]) -> Option<Function> {
+        let at = memchr::memchr(b'@', text)?;
+        let (name, _) = symbol_at(text, at + 1)?;
+        let head = &text[..at];
+        let local = contains_word(head, b"internal") || contains_word(head, b"private");
+        let subprogram = metadata_ref(text, b"!dbg !");
+        let symbol = self.intern(name);
+        Some(Function {
+            symbol,
+            local,
+            subprogram,
+            references: Vec::new(),
+        })
+    }
+
+    fn read_body_line(&mut self, text: &[u8], function: &mut Function, previous_start: &mut usize) {
+        let trimmed = text.trim_ascii_start();
+        if trimmed.starts_with(b"to label") {
+            if let Some(location) = metadata_ref(text, b"!dbg !") {
+                for reference in &mut function.references[*previous_start..] {
+                    reference.location.get_or_insert(location);
+                }
+            }
+            return;
+        }
+        if trimmed.first() == Some(&b';') {
+            return;
+        }
+        *previous_start = function.references.len();
+        let Some(first) = memchr::memchr(b'@', text) else {
+            return;
+        };
+        let location = metadata_ref(text, b"!dbg !");
+        let mut from = first;
+        while let Some(offset) = memchr::memchr(b'@', &text[from..]) {
+            let at = from + offset;
+            let Some((name, end)) = symbol_at(text, at + 1) else {
+                from = at + 1;
+                continue;
+            };
+            from = end;
+            if name.starts_with(b"llvm.") {
+                continue;
+            }
+            let symbol = self.intern(name);
+            let reference = Reference { symbol, location };
+            if function.references.last() != Some(&reference) {
+                function.references.push(reference);
+            }
+        }
+    }
+
+    /// `@name = [linkage…] (global|constant) type initializer`, or an alias.
+    fn read_global(&mut self, text: &[u8]) -> Option<()> {
+        let (name, end) = symbol_at(text, 1)?;
+        let rest = &text[end..];
+        if !rest.starts_with(b" = ") {
+            return None;
+        }
+        let symbol = self.intern(name);
+        let local = contains_word(rest, b"internal") || contains_word(rest, b"private");
+        let mut references = Vec::new();
+        let mut i = 0;
+        // Walk the initializer, skipping string constants (`c"…"`) which may hold any byte.
+        while i < rest.len() {
+            match rest[i] {
+                b'"' => {
+                    i += 1;
+                    while i < rest.len() && rest[i] != b'"' {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+                b'@' => match symbol_at(rest, i + 1) {
+                    Some((name, end)) => {
+                        if !name.starts_with(b"llvm.") {
+                            references.push(self.intern(name));
+                        }
+                        i = end;
+                    }
+                    None => i += 1,
+                },
+                _ => i += 1,
+            }
+        }
+        self.globals.push(Global {
+            symbol,
+            local,
+            references,
+        });
+        Some(())
+    }
+}
+
+impl DebugInfo {
+    /// `!N = [distinct ]!DIKind(fields…)`: keeps the four kinds the graph needs.
+    fn read_metadata(&mut self, text: &[u8]) {
+        let Some(eq) = memmem::find(text, b" = ") else {
+            return;
+        };
+        let Some(id) = parse_u32(&text[1..eq]) else {
+            return;
+        };
+        let mut body = &text[eq + 3..];
+        if let Some(rest) = body.strip_prefix(b"distinct ") {
+            body = rest;
+        }
+        if body.starts_with(b"!DILocation(") {
+            let (Some(line), Some(scope)) = (field_u32(body, b"line"), field_ref(body, b"scope"))
+            else {
+                return;
+            };
+            self.locations.insert(
+                id,
+                DiLocation {
+                    line,
+                    column: field_u32(body, b"column").unwrap_or(0),
+                    scope,
+                    inlined_at: field_ref(body, b"inlinedAt"),
+                },
+            );
+        } else if body.starts_with(b"!DISubprogram(") {
+            self.subprograms.insert(
+                id,
+                Subprogram {
+                    linkage_name: field_str(body, b"linkageName").map(str::to_string),
+                    file: field_ref(body, b"file"),
+                    line: field_u32(body, b"line").unwrap_or(0),
+                },
+            );
+        } else if body.starts_with(b"!DILexicalBlock") {
+            if let Some(scope) = field_ref(body, b"scope") {
+                let file = field_ref(body, b"file");
+                self.blocks.insert(id, Block { scope, file });
+            }
+        } else if body.starts_with(b"!DIFile(") {
+            let filename = field_str(body, b"filename").unwrap_or_default();
+            let directory = field_str(body, b"directory").unwrap_or_default();
+            let path = if filename.starts_with('/') || directory.is_empty() {
+                filename.to_string()
+            } else {
+                format!("{}/{}", directory.trim_end_matches('/'), filename)
+            };
+            self.files.insert(id, path);
+        }
+    }
+
+    /// The subprogram a scope belongs to, following lexical blocks outwards.
+    pub fn subprogram_of(&self, mut scope: u32) -> Option<u32> {
+        for _ in 0..10_000 {
+            if self.subprograms.contains_key(&scope) {
+                return Some(scope);
+            }
+            scope = self.blocks.get(&scope)?.scope;
+        }
+        None
+    }
+
+    /// The file a scope is in: the innermost block or subprogram that names one.
+    pub fn file_of(&self, mut scope: u32) -> Option<&str> {
+        for _ in 0..10_000 {
+            if let Some(sub) = self.subprograms.get(&scope) {
+                return sub
+                    .file
+                    .and_then(|f| self.files.get(&f))
+                    .map(String::as_str);
+            }
+            let block = self.blocks.get(&scope)?;
+            if let Some(file) = block.file.and_then(|f| self.files.get(&f)) {
+                return Some(file);
+            }
+            scope = block.scope;
+        }
+        None
+    }
+}
+
+fn trim_end(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    while end > 0 && matches!(line[end - 1], b'\n' | b'\r' | b' ') {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+/// The symbol name starting at `start` (just after `@`): quoted or bare. Returns it and the end.
+fn symbol_at(text: &[u8], start: usize) -> Option<(&[u8], usize)> {
+    if text.get(start) == Some(&b'"') {
+        let close = memchr::memchr(b'"', &text[start + 1..])?;
+        let name = &text[start + 1..start + 1 + close];
+        return Some((name, start + close + 2));
+    }
+    let mut end = start;
+    while end < text.len()
+        && (text[end].is_ascii_alphanumeric() || matches!(text[end], b'_' | b'$' | b'.' | b'-'))
+    {
+        end += 1;
+    }
+    (end > start).then(|| (&text[start..end], end))
+}
+
+fn contains_word(text: &[u8], word: &[u8]) -> bool {
+    text.split(|&b| b == b' ').any(|w| w == word)
+}
+
+fn parse_u32(text: &[u8]) -> Option<u32> {
+    std::str::from_utf8(text).ok()?.parse().ok()
+}
+
+/// The number after `prefix` (e.g. `!dbg !`), searched from the end of the line.
+fn metadata_ref(text: &[u8], prefix: &[u8]) -> Option<u32> {
+    let at = memmem::rfind(text, prefix)? + prefix.len();
+    let digits = text[at..].iter().take_while(|b| b.is_ascii_digit()).count();
+    parse_u32(&text[at..at + digits])
+}
+
+/// Where `key: ` starts a field (after `(` or `, `), so `line` does not match `scopeLine`.
+fn field_start(body: &[u8], key: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(offset) = memmem::find(&body[from..], key) {
+        let at = from + offset;
+        let after = at + key.len();
+        let boundary = at > 0 && matches!(body[at - 1], b'(' | b' ');
+        if boundary && body[after..].starts_with(b": ") {
+            return Some(after + 2);
+        }
+        from = after;
+    }
+    None
+}
+
+fn field_u32(body: &[u8], key: &[u8]) -> Option<u32> {
+    let start = field_start(body, key)?;
+    let digits = body[start..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .count();
+    parse_u32(&body[start..start + digits])
+}
+
+fn field_ref(body: &[u8], key: &[u8]) -> Option<u32> {
+    let start = field_start(body, key)?;
+    let rest = body[start..].strip_prefix(b"!")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    parse_u32(&rest[..digits])
+}
+
+fn field_str<'a>(body: &'a [u8], key: &[u8]) -> Option<&'a str> {
+    let start = field_start(body, key)?;
+    let rest = body[start..].strip_prefix(b"\"")?;
+    let close = memchr::memchr(b'"', rest)?;
+    std::str::from_utf8(&rest[..close]).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = r#"; ModuleID = 'demo'
+@vtable.0 = private constant <{ [24 x i8], ptr }> <{ [24 x i8] c"\00@not_a_symbol\00", ptr @"_ZN4demo7Handler6handle17h1E" }>, align 8
+@alloc_1 = private unnamed_addr constant [3 x i8] c"abc", align 1
+
+; demo::main
+define hidden void @_ZN4demo4main17h2E() unnamed_addr #0 !dbg !10 {
+start:
+  store ptr @vtable.0, ptr %1, align 8, !dbg !20
+  call void @_ZN4demo6helper17h3E(ptr %1), !dbg !21
+  call void @llvm.dbg.declare(metadata ptr %x, metadata !5)
+  ret void, !dbg !22
+}
+
+define internal void @_ZN4demo6helper17h3E(ptr %v) unnamed_addr #0 !dbg !11 {
+start:
+  %r = invoke i32 @git_index_add(ptr %v)
+          to label %ok unwind label %cleanup, !dbg !23
+ok:
+  ret void
+}
+
+declare i32 @git_index_add(ptr)
+
+!1 = !DIFile(filename: "src/main.rs", directory: "/work/demo")
+!2 = !DIFile(filename: "/home/u/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs", directory: "/x")
+!10 = distinct !DISubprogram(name: "main", linkageName: "_ZN4demo4main17h2E", scope: !3, file: !1, line: 7, type: !4, scopeLine: 7, spFlags: DISPFlagDefinition, unit: !0)
+!11 = distinct !DISubprogram(name: "helper", linkageName: "_ZN4demo6helper17h3E", scope: !3, file: !2, line: 12, type: !4, scopeLine: 99, unit: !0)
+!12 = distinct !DILexicalBlock(scope: !10, file: !2, line: 8, column: 5)
+!20 = !DILocation(line: 8, column: 9, scope: !10)
+!21 = !DILocation(line: 9, column: 5, scope: !12, inlinedAt: !20)
+"#;
+
+    fn names(module: &Module, refs: &[Reference]) -> Vec<String> {
+        refs.iter()
+            .map(|r| module.symbol(r.symbol).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn reads_functions_and_their_references() {
+        let module = Module::parse(SAMPLE);
+        assert_eq!(module.functions.len(), 2);
+        let main = &module.functions[0];
+        assert_eq!(module.symbol(main.symbol), "_ZN4demo4main17h2E");
+        assert!(!main.local);
+        assert_eq!(main.subprogram, Some(10));
+        assert_eq!(
+            names(&module, &main.references),
+            ["vtable.0", "_ZN4demo6helper17h3E"],
+            "llvm intrinsics are not references"
+        );
+        assert_eq!(main.references[1].location, Some(21));
+        let helper = &module.functions[1];
+        assert!(helper.local);
+        assert_eq!(names(&module, &helper.references), ["git_index_add"]);
+        assert_eq!(
+            helper.references[0].location,
+            Some(23),
+            "an invoke's dbg is on its continuation line"
+        );
+        assert!(!module.truncated);
+    }
+
+    #[test]
+    fn reads_global_initializers_but_not_string_contents() {
+        let module = Module::parse(SAMPLE);
+        let vtable = &module.globals[0];
+        assert_eq!(module.symbol(vtable.symbol), "vtable.0");
+        assert!(vtable.local);
+        let refs: Vec<&str> = vtable
+            .references
+            .iter()
+            .map(|&r| module.symbol(r))
+            .collect();
+        assert_eq!(refs, ["_ZN4demo7Handler6handle17h1E"]);
+        assert!(module.globals[1].references.is_empty());
+    }
+
+    #[test]
+    fn reads_debug_info() {
+        let module = Module::parse(SAMPLE);
+        let debug = &module.debug;
+        assert_eq!(debug.files[&1], "/work/demo/src/main.rs");
+        assert_eq!(
+            debug.files[&2],
+            "/home/u/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs"
+        );
+        let helper = &debug.subprograms[&11];
+        assert_eq!(helper.linkage_name.as_deref(), Some("_ZN4demo6helper17h3E"));
+        assert_eq!(
+            (helper.file, helper.line),
+            (Some(2), 12),
+            "line is not scopeLine"
+        );
+        assert_eq!(
+            debug.locations[&21],
+            DiLocation {
+                line: 9,
+                column: 5,
+                scope: 12,
+                inlined_at: Some(20)
+            }
+        );
+        assert_eq!(debug.subprogram_of(12), Some(10));
+        assert_eq!(debug.file_of(12), Some(debug.files[&2].as_str()));
+        assert_eq!(debug.file_of(10), Some("/work/demo/src/main.rs"));
+    }
+
+    #[test]
+    fn a_truncated_file_is_flagged() {
+        let module = Module::parse("define void @f() {\n  call void @g()\n");
+        assert!(module.truncated);
+        assert_eq!(module.functions.len(), 1);
+    }
+
+    #[test]
+    fn garbage_is_skipped_without_panicking() {
+        for text in [
+            "define",
+            "define @",
+            "@",
+            "@x =",
+            "!",
+            "!1 = !DILocation(",
+            "!x = !DIFile(filename: \"",
+            "\u{0}\u{1}@\"",
+            "define void @\"unterminated",
+        ] {
+            let _ = Module::parse(text);
+        }
+        let module = Module::parse("define nonsense without symbol {\n}\n");
+        assert_eq!(module.malformed, [1]);
+    }
+}

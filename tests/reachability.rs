@@ -1,0 +1,237 @@
+//! The reachability fixture suite: one small project per pattern under `fixtures/reachability/`,
+//! each scanned by the real binary (which builds it with IR), with the expected verdict asserted.
+//!
+//! The cases share one target directory, so each dependency is compiled once for the whole suite.
+
+mod common;
+
+use common::{fixture, run, secgate_building};
+use serde_json::Value;
+use std::path::PathBuf;
+
+/// What one case must produce for one advisory.
+struct Expect {
+    case: &'static str,
+    advisory: &'static str,
+    version: &'static str,
+    reachability: &'static str,
+    /// A fragment the reason must contain.
+    reason: &'static str,
+    /// For reachable findings: functions the first trace must pass through, in order.
+    trace: &'static [&'static str],
+}
+
+const fn reachable(
+    case: &'static str,
+    advisory: &'static str,
+    version: &'static str,
+    trace: &'static [&'static str],
+) -> Expect {
+    Expect {
+        case,
+        advisory,
+        version,
+        reachability: "reachable",
+        reason: "is reachable",
+        trace,
+    }
+}
+
+const fn unreachable(
+    case: &'static str,
+    advisory: &'static str,
+    version: &'static str,
+    reason: &'static str,
+) -> Expect {
+    Expect {
+        case,
+        advisory,
+        version,
+        reachability: "unreachable",
+        reason,
+        trace: &[],
+    }
+}
+
+const SMALLVEC: &str = "RUSTSEC-2021-0003";
+const HTTP: &str = "RUSTSEC-2019-0033";
+const TIME: &str = "RUSTSEC-2020-0071";
+
+fn scan(case: &str) -> Value {
+    let target_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/reachability-fixtures");
+    let result = run(secgate_building()
+        .env("CARGO_TARGET_DIR", target_dir)
+        .args(["scan", "--format", "json", "--traces", "3", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(fixture(&format!("reachability/{case}"))));
+    assert!(
+        result.code == 0 || result.code == 1,
+        "{case}: exit {}\n{}",
+        result.code,
+        result.stderr
+    );
+    result.json()
+}
+
+fn check(expect: &Expect) {
+    let report = scan(expect.case);
+    let status = &report["analysis"]["reachability"]["status"];
+    assert_eq!(status, "complete", "{}: {report:#}", expect.case);
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == expect.advisory && f["package"]["version"] == expect.version)
+        .unwrap_or_else(|| {
+            panic!(
+                "{}: no {} {} in {report:#}",
+                expect.case, expect.advisory, expect.version
+            )
+        });
+    let reason = finding["reachability_reason"].as_str().unwrap();
+    assert_eq!(
+        finding["reachability"], expect.reachability,
+        "{}: {} ({reason})",
+        expect.case, expect.advisory
+    );
+    assert!(
+        reason.contains(expect.reason),
+        "{}: reason {reason:?} lacks {:?}",
+        expect.case,
+        expect.reason
+    );
+    let traces = finding["traces"].as_array().unwrap();
+    if expect.reachability != "reachable" {
+        assert!(
+            traces.is_empty(),
+            "{}: traces on a {} finding",
+            expect.case,
+            expect.reachability
+        );
+        return;
+    }
+    let frames = traces[0]["frames"].as_array().unwrap();
+    let functions: Vec<&str> = frames
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    let root = format!("{}::main", expect.case.replace('-', "_"));
+    assert_eq!(functions[0], root, "{}: trace {functions:?}", expect.case);
+    let mut position = 0;
+    for wanted in expect.trace {
+        match functions[position..]
+            .iter()
+            .position(|f| f.contains(wanted))
+        {
+            Some(found) => position += found + 1,
+            None => panic!(
+                "{}: trace {functions:?} lacks {wanted:?} in order",
+                expect.case
+            ),
+        }
+    }
+    // Every frame but the last names the call site, in workspace code for the root.
+    assert!(
+        frames[0]["location"]["file"]
+            .as_str()
+            .unwrap()
+            .starts_with("src/"),
+        "{}: {frames:?}",
+        expect.case
+    );
+    assert!(frames[0]["location"]["line"].as_u64().unwrap() > 0);
+}
+
+macro_rules! cases {
+    ($($name:ident: $expect:expr;)*) => {
+        $(
+            #[test]
+            fn $name() {
+                check(&$expect);
+            }
+        )*
+    };
+}
+
+cases! {
+    direct_call: reachable("direct-call", SMALLVEC, "0.6.13", &["insert_many"]);
+    helper_chain: reachable("helper-chain", HTTP, "0.1.19", &["prepare_headers", "grow", "HeaderMap<T>::reserve"]);
+    trait_object: reachable("trait-object", SMALLVEC, "0.6.13", &["Buffered as trait_object::Store>::put", "insert_many"]);
+    generic_bound: reachable("generic-bound", SMALLVEC, "0.6.13", &["feed", "sink", "insert_many"]);
+    closure_iterator: reachable("closure-iterator", TIME, "0.1.45", &["{{closure}}", "time::now"]);
+    async_tokio: reachable("async-tokio", SMALLVEC, "0.6.13", &["handle", "insert_many"]);
+    macro_rules: reachable("macro-rules", HTTP, "0.1.19", &["reserve"]);
+    fn_pointer_table: reachable("fn-pointer-table", TIME, "0.1.45", &["local_second", "time::at"]);
+    path_dependency: reachable("path-dependency", SMALLVEC, "0.6.13", &["helper::store", "insert_many"]);
+    trait_impl_method: reachable("trait-impl-method", "RUSTSEC-2020-0145", "0.6.0", &["duplicate", "as core::clone::Clone>::clone"]);
+    condition_never_true: reachable("condition-never-true", SMALLVEC, "0.6.13", &["insert_many"]);
+    listed_type: reachable("listed-type", "RUSTSEC-2020-0070", "0.4.1", &["RwLockReadGuard"]);
+    ffi_symbol: reachable("ffi-symbol", "RUSTSEC-2024-0013", "0.16.1+1.7.1", &["git_index_add"]);
+
+    caller_never_called: unreachable("caller-never-called", SMALLVEC, "0.6.13", "smallvec::SmallVec::insert_many");
+    cfg_test_only: unreachable("cfg-test-only", SMALLVEC, "0.6.13", "never compiled into the program");
+    import_no_call: unreachable("import-no-call", SMALLVEC, "0.6.13", "never compiled into the program");
+    other_function: unreachable("other-function", SMALLVEC, "0.6.13", "never compiled into the program");
+    feature_off: unreachable("feature-off", SMALLVEC, "0.6.13", "not in this build");
+    dependency_function_unused: unreachable("dependency-function-unused", TIME, "0.1.45", "compiled into the program but not reachable");
+    two_versions: unreachable("two-versions", SMALLVEC, "0.6.13", "never compiled into the program");
+}
+
+#[test]
+fn listed_macro_is_unknown_with_the_reason() {
+    let report = scan("listed-macro");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "RUSTSEC-2023-0045")
+        .expect("memoffset advisory");
+    assert_eq!(finding["reachability"], "unknown");
+    assert!(
+        finding["reachability_reason"]
+            .as_str()
+            .unwrap()
+            .contains("lists a macro"),
+        "{finding:#}"
+    );
+}
+
+#[test]
+fn a_build_that_fails_leaves_every_advisory_unknown_with_the_compiler_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path();
+    std::fs::create_dir(project.join("src")).unwrap();
+    std::fs::copy(
+        fixture("reachability/direct-call/Cargo.toml"),
+        project.join("Cargo.toml"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixture("reachability/direct-call/Cargo.lock"),
+        project.join("Cargo.lock"),
+    )
+    .unwrap();
+    std::fs::write(
+        project.join("src/main.rs"),
+        "fn main() { let x: u8 = \"no\"; }\n",
+    )
+    .unwrap();
+    let result = run(secgate_building()
+        .args(["scan", "--format", "json", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(project));
+    assert_eq!(
+        result.code, 1,
+        "unknown still fails the default policy: {}",
+        result.stderr
+    );
+    let report = result.json();
+    assert_eq!(report["analysis"]["reachability"]["status"], "build failed");
+    let finding = &report["findings"][0];
+    assert_eq!(finding["reachability"], "unknown");
+    let reason = finding["reachability_reason"].as_str().unwrap();
+    assert!(
+        reason.contains("the build failed") && reason.contains("mismatched types"),
+        "{reason}"
+    );
+}
