@@ -52,10 +52,6 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             requested_target,
         ),
         (None, _) => (ReachabilityInfo::not_run("--no-build"), requested_target),
-        (Some(_), _) if findings.is_empty() => (
-            ReachabilityInfo::not_run("no advisory matches the lockfile"),
-            requested_target,
-        ),
         (Some(reachability), _) => reachability::analyse(
             &project.root.join("Cargo.toml"),
             &project.root,

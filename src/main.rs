@@ -27,6 +27,12 @@ struct Cli {
 enum Command {
     /// Scan a project's Cargo.lock against the RustSec advisory database.
     Scan(ScanArgs),
+    /// Benchmark aid: analyse the given LLVM IR files alone and print the figures.
+    #[command(hide = true)]
+    DebugIr {
+        /// `.ll` files.
+        files: Vec<PathBuf>,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -151,7 +157,24 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<Verdict, Error> {
-    let Command::Scan(args) = &cli.command;
+    let args = match &cli.command {
+        Command::Scan(args) => args,
+        Command::DebugIr { files } => {
+            let stats = secgate::reachability::measure_ir(files)?;
+            let mb = stats.bytes as f64 / 1e6;
+            let line = format!(
+                "{} files, {mb:.1} MB, {} functions, {} edges, {} reached, {:.3} s, {:.0} MB/s\n",
+                stats.files,
+                stats.functions,
+                stats.edges,
+                stats.reached,
+                stats.seconds,
+                mb / stats.seconds
+            );
+            write_stdout(line.as_bytes())?;
+            return Ok(Verdict::Pass);
+        }
+    };
     let report = secgate::scan(&args.options())?;
     let bytes = render(&report, args.format);
     match &args.output {

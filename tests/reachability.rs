@@ -235,3 +235,72 @@ fn a_build_that_fails_leaves_every_advisory_unknown_with_the_compiler_error() {
         "{reason}"
     );
 }
+
+fn finding<'a>(report: &'a Value, advisory: &str) -> &'a Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == advisory)
+        .unwrap_or_else(|| panic!("no {advisory} in {report:#}"))
+}
+
+#[test]
+fn a_library_without_binaries_is_rooted_at_its_functions() {
+    let report = scan("library-only");
+    assert_eq!(
+        report["analysis"]["reachability"]["roots"],
+        serde_json::json!(["lib library-only (1 functions)"])
+    );
+    let smallvec = finding(&report, SMALLVEC);
+    assert_eq!(smallvec["reachability"], "reachable");
+    assert_eq!(
+        smallvec["traces"][0]["frames"][0]["function"],
+        "library_only::store"
+    );
+}
+
+#[test]
+fn generic_library_code_nothing_instantiates_is_unknown_not_unreachable() {
+    let report = scan("library-generic");
+    let smallvec = finding(&report, SMALLVEC);
+    assert_eq!(smallvec["reachability"], "unknown");
+    assert!(
+        smallvec["reachability_reason"]
+            .as_str()
+            .unwrap()
+            .contains("generic library code that nothing instantiates"),
+        "{smallvec:#}"
+    );
+}
+
+#[test]
+fn a_target_that_is_not_installed_leaves_advisories_unknown() {
+    let result = run(secgate_building()
+        .env(
+            "CARGO_TARGET_DIR",
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/reachability-fixtures"),
+        )
+        .args([
+            "scan",
+            "--format",
+            "json",
+            "--target",
+            "thumbv6m-none-eabi",
+            "--db",
+        ])
+        .arg(fixture("advisory-db"))
+        .arg(fixture("reachability/direct-call")));
+    let report = result.json();
+    assert_eq!(report["analysis"]["reachability"]["status"], "build failed");
+    assert_eq!(report["target"]["triple"], "thumbv6m-none-eabi");
+    let smallvec = finding(&report, SMALLVEC);
+    assert_eq!(smallvec["reachability"], "unknown");
+    assert!(
+        smallvec["reachability_reason"]
+            .as_str()
+            .unwrap()
+            .contains("can't find crate for `core`"),
+        "{smallvec:#}"
+    );
+}

@@ -7,7 +7,8 @@
 //! names, whose hash already makes them unique across files.
 
 use super::ir::{DebugInfo, DiLocation, Module, SymbolIndex};
-use std::collections::{HashMap, VecDeque};
+use rustc_hash::FxHashMap;
+use std::collections::VecDeque;
 
 pub type NodeId = u32;
 pub type FileId = u32;
@@ -39,20 +40,17 @@ pub struct Edge {
     pub site: Option<SourceLine>,
 }
 
-#[derive(Debug, Hash, PartialEq, Eq)]
-enum Key {
-    Global(Box<str>),
-    Local(u32, Box<str>),
-}
-
 /// The graph: nodes, their outgoing edges, and the interned source file names.
 #[derive(Debug, Default)]
 pub struct CallGraph {
     pub nodes: Vec<Node>,
     edges: Vec<Vec<Edge>>,
-    index: HashMap<Key, NodeId>,
+    /// Program-wide symbols by name.
+    globals: FxHashMap<Box<str>, NodeId>,
+    /// File-local symbols by module and name.
+    locals: FxHashMap<(u32, Box<str>), NodeId>,
     files: Vec<Box<str>>,
-    file_index: HashMap<Box<str>, FileId>,
+    file_index: FxHashMap<Box<str>, FileId>,
 }
 
 /// Rust symbol names carry a hash of the instance, so one name is one function in any file.
@@ -99,22 +97,33 @@ impl CallGraph {
             .collect()
     }
 
-    fn node_for(&mut self, key: Key) -> NodeId {
-        if let Some(&id) = self.index.get(&key) {
-            return id;
-        }
-        let symbol = match &key {
-            Key::Global(name) | Key::Local(_, name) => name.clone(),
-        };
+    fn new_node(&mut self, symbol: &str) -> NodeId {
         let id = self.nodes.len() as NodeId;
         self.nodes.push(Node {
-            symbol,
+            symbol: symbol.into(),
             module: None,
             source: None,
             global: false,
         });
         self.edges.push(Vec::new());
-        self.index.insert(key, id);
+        id
+    }
+
+    fn global_node(&mut self, symbol: &str) -> NodeId {
+        if let Some(&id) = self.globals.get(symbol) {
+            return id;
+        }
+        let id = self.new_node(symbol);
+        self.globals.insert(symbol.into(), id);
+        id
+    }
+
+    fn local_node(&mut self, module: u32, symbol: &str) -> NodeId {
+        if let Some(&id) = self.locals.get(&(module, symbol.into())) {
+            return id;
+        }
+        let id = self.new_node(symbol);
+        self.locals.insert((module, symbol.into()), id);
         id
     }
 
@@ -129,46 +138,61 @@ impl CallGraph {
     }
 
     fn add_module(&mut self, module_id: u32, module: &Module) {
-        // Which names mean a definition of this file rather than the program-wide symbol.
-        let mut local = vec![false; module.symbols.len()];
-        for (symbol, is_local) in module
-            .functions
-            .iter()
-            .map(|f| (f.symbol, f.local))
-            .chain(module.globals.iter().map(|g| (g.symbol, g.local)))
-        {
-            if is_local && !is_rust_mangled(module.symbol(symbol)) {
-                local[symbol as usize] = true;
+        // Which names mean a definition of this file rather than the program-wide symbol, and
+        // which are plain data (string constants, …) that lead nowhere and need no node.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Scope {
+            Global,
+            Local,
+            Data,
+        }
+        let mut scope = vec![Scope::Global; module.symbols.len()];
+        for function in &module.functions {
+            if function.local && !is_rust_mangled(module.symbol(function.symbol)) {
+                scope[function.symbol as usize] = Scope::Local;
+            }
+        }
+        for global in &module.globals {
+            if global.local && !is_rust_mangled(module.symbol(global.symbol)) {
+                scope[global.symbol as usize] = if global.references.is_empty() {
+                    Scope::Data
+                } else {
+                    Scope::Local
+                };
             }
         }
         let mut ids: Vec<Option<NodeId>> = vec![None; module.symbols.len()];
-        let mut resolve = |graph: &mut CallGraph, symbol: SymbolIndex| -> NodeId {
+        let mut resolve = |graph: &mut CallGraph, symbol: SymbolIndex| -> Option<NodeId> {
             if let Some(id) = ids[symbol as usize] {
-                return id;
+                return Some(id);
             }
-            let name: Box<str> = module.symbol(symbol).into();
-            let key = if local[symbol as usize] {
-                Key::Local(module_id, name)
-            } else {
-                Key::Global(name)
+            let name = module.symbol(symbol);
+            let id = match scope[symbol as usize] {
+                Scope::Data => return None,
+                Scope::Local => graph.local_node(module_id, name),
+                Scope::Global => graph.global_node(name),
             };
-            let id = graph.node_for(key);
             ids[symbol as usize] = Some(id);
-            id
+            Some(id)
         };
 
         for global in &module.globals {
-            let from = resolve(self, global.symbol);
+            let Some(from) = resolve(self, global.symbol) else {
+                continue;
+            };
             self.nodes[from as usize].module.get_or_insert(module_id);
             self.nodes[from as usize].global = true;
             for &target in &global.references {
-                let to = resolve(self, target);
-                self.edges[from as usize].push(Edge { to, site: None });
+                if let Some(to) = resolve(self, target) {
+                    self.edges[from as usize].push(Edge { to, site: None });
+                }
             }
         }
 
         for function in &module.functions {
-            let from = resolve(self, function.symbol);
+            let Some(from) = resolve(self, function.symbol) else {
+                continue;
+            };
             let source = function
                 .subprogram
                 .and_then(|sp| self.subprogram_source(&module.debug, sp));
@@ -178,7 +202,9 @@ impl CallGraph {
                 node.source = source;
             }
             for reference in &function.references {
-                let to = resolve(self, reference.symbol);
+                let Some(to) = resolve(self, reference.symbol) else {
+                    continue;
+                };
                 match reference.location {
                     Some(location) => self.add_located_edge(&module.debug, from, to, location),
                     None => self.edges[from as usize].push(Edge { to, site: None }),
@@ -229,7 +255,7 @@ impl CallGraph {
             .get(&subprogram)?
             .linkage_name
             .as_deref()?;
-        let id = self.node_for(Key::Global(name.into()));
+        let id = self.global_node(name);
         if self.nodes[id as usize].source.is_none() {
             self.nodes[id as usize].source = self.subprogram_source(debug, subprogram);
         }
@@ -262,8 +288,9 @@ impl CallGraph {
             edges.retain(|edge| seen.insert(edge.to));
             edges.shrink_to_fit();
         }
-        self.index = HashMap::new();
-        self.file_index = HashMap::new();
+        self.globals = FxHashMap::default();
+        self.locals = FxHashMap::default();
+        self.file_index = FxHashMap::default();
     }
 
     /// Breadth-first search from `roots`: for every node reached, the edge it was first reached by.

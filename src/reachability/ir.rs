@@ -8,7 +8,7 @@
 //! module of any size is read with one line buffer; unknown lines are skipped, never guessed at.
 
 use memchr::memmem;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::io::BufRead;
 
 /// Index of a symbol name in [`Module::symbols`].
@@ -26,8 +26,7 @@ pub struct Module {
     pub malformed: Vec<usize>,
     /// Whether the file ended inside a function body (a truncated file).
     pub truncated: bool,
-    #[doc(hidden)]
-    interner: HashMap<Box<str>, SymbolIndex>,
+    interner: FxHashMap<Box<str>, SymbolIndex>,
 }
 
 /// A function defined in the module.
@@ -56,14 +55,54 @@ pub struct Reference {
     pub location: Option<u32>,
 }
 
-/// The debug-info records, by metadata number.
+/// The debug-info records, by metadata number (dense tables: rustc numbers metadata from 0).
 #[derive(Debug, Default)]
 pub struct DebugInfo {
-    pub files: HashMap<u32, String>,
-    pub subprograms: HashMap<u32, Subprogram>,
+    pub files: Table<String>,
+    pub subprograms: Table<Subprogram>,
     /// Lexical blocks: the enclosing scope and the file, if the block names one.
-    pub blocks: HashMap<u32, Block>,
-    pub locations: HashMap<u32, DiLocation>,
+    pub blocks: Table<Block>,
+    pub locations: Table<DiLocation>,
+}
+
+/// Records indexed by metadata number.
+#[derive(Debug)]
+pub struct Table<T>(Vec<Option<T>>);
+
+impl<T> Default for Table<T> {
+    fn default() -> Self {
+        Table(Vec::new())
+    }
+}
+
+impl<T> Table<T> {
+    pub fn get(&self, id: &u32) -> Option<&T> {
+        self.0.get(*id as usize)?.as_ref()
+    }
+
+    pub fn contains_key(&self, id: &u32) -> bool {
+        self.get(id).is_some()
+    }
+
+    fn insert(&mut self, id: u32, value: T) {
+        let index = id as usize;
+        // Metadata numbers are dense; a wild one (garbage input) is ignored rather than allocated.
+        if index > self.0.len() + (1 << 24) {
+            return;
+        }
+        if index >= self.0.len() {
+            self.0.resize_with(index + 1, || None);
+        }
+        self.0[index] = Some(value);
+    }
+}
+
+#[cfg(test)]
+impl<T> std::ops::Index<&u32> for Table<T> {
+    type Output = T;
+    fn index(&self, id: &u32) -> &T {
+        self.get(id).expect("no such metadata")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -114,7 +153,10 @@ impl Module {
             }
             match text.first() {
                 Some(b'd') if text.starts_with(b"define ") => match module.read_define(text) {
-                    Some(function) => current = Some(function),
+                    Some(function) => {
+                        previous_start = 0;
+                        current = Some(function);
+                    }
                     None => module.malformed.push(line_number),
                 },
                 Some(b'@') => {
@@ -126,7 +168,7 @@ impl Module {
         }
         module.truncated = current.is_some();
         module.functions.extend(current);
-        module.interner = HashMap::new();
+        module.interner = FxHashMap::default();
         Ok(module)
     }
 
@@ -142,7 +184,7 @@ impl Module {
 
     fn intern(&mut self, name: &[u8]) -> SymbolIndex {
         let name = String::from_utf8_lossy(name);
-        if let Some(&index) = self.interner.get(name.as_ref()) {
+        if let Some(&index) = self.interner.get(&*name) {
             return index;
         }
         let index = self.symbols.len() as SymbolIndex;
@@ -172,7 +214,8 @@ impl Module {
         let trimmed = text.trim_ascii_start();
         if trimmed.starts_with(b"to label") {
             if let Some(location) = metadata_ref(text, b"!dbg !") {
-                for reference in &mut function.references[*previous_start..] {
+                let previous = function.references.get_mut(*previous_start..);
+                for reference in previous.into_iter().flatten() {
                     reference.location.get_or_insert(location);
                 }
             }
@@ -543,5 +586,55 @@ declare i32 @git_index_add(ptr)
         }
         let module = Module::parse("define nonsense without symbol {\n}\n");
         assert_eq!(module.malformed, [1]);
+    }
+}
+
+#[cfg(test)]
+mod properties {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Lines built from the pieces the reader looks for, in any order and any state of repair.
+    fn ir_line() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just("define void @f() !dbg !1 {".to_string()),
+            Just("define internal void @\"_ZN1a1b17h1E\"(ptr %x) {".to_string()),
+            Just("}".to_string()),
+            Just("  call void @g(), !dbg !2".to_string()),
+            Just("  %r = invoke i32 @h()".to_string()),
+            Just("          to label %ok unwind label %bad, !dbg !3".to_string()),
+            Just("@vtable.0 = private constant <{ ptr }> <{ ptr @f }>".to_string()),
+            Just("!2 = !DILocation(line: 4, column: 2, scope: !1, inlinedAt: !3)".to_string()),
+            Just(
+                "!1 = distinct !DISubprogram(name: \"f\", linkageName: \"f\", file: !9, line: 1)"
+                    .to_string()
+            ),
+            Just("!9 = !DIFile(filename: \"a.rs\", directory: \"/d\")".to_string()),
+            "[ -~]{0,80}",
+            "[@!\"{}=(), a-z0-9]{0,40}",
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2000)) {
+            let _ = Module::read(bytes.as_slice());
+        }
+
+        #[test]
+        fn never_panics_on_shuffled_ir(lines in proptest::collection::vec(ir_line(), 0..60)) {
+            let module = Module::read(lines.join("\n").as_bytes()).unwrap();
+            // Every reference names a symbol the module interned.
+            for function in &module.functions {
+                for reference in &function.references {
+                    prop_assert!((reference.symbol as usize) < module.symbols.len());
+                }
+            }
+            // Scope walks terminate even on cyclic or dangling scopes.
+            for id in 0..20 {
+                let _ = module.debug.subprogram_of(id);
+                let _ = module.debug.file_of(id);
+            }
+        }
     }
 }

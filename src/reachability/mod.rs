@@ -178,8 +178,9 @@ pub fn analyse(
         let (reachability, reason, traces) = if roots.nodes.is_empty() {
             (
                 Reachability::Unknown,
-                "no roots: the workspace has no binary and its libraries define no functions in the IR"
-                    .to_string(),
+                format!(
+                    "no roots: the workspace has no binary and its libraries define no non-generic functions; {LIBRARY_BLIND_SPOT}"
+                ),
                 Vec::new(),
             )
         } else {
@@ -190,6 +191,56 @@ pub fn analyse(
         finding.traces = traces;
     }
     Ok((info, target))
+}
+
+/// Figures of one IR analysis run, for the benchmark (`cargo secgate debug-ir`).
+#[derive(Debug)]
+pub struct IrStats {
+    pub files: usize,
+    pub bytes: u64,
+    pub functions: usize,
+    pub edges: usize,
+    pub reached: usize,
+    pub seconds: f64,
+}
+
+/// Reads the given `.ll` files, builds the graph and searches it from every `main`: the IR
+/// analysis alone, without cargo, for benchmarks.
+pub fn measure_ir(paths: &[PathBuf]) -> Result<IrStats, Error> {
+    let start = std::time::Instant::now();
+    let modules: Vec<ir::Module> = paths
+        .par_iter()
+        .map(|path| read_module(path))
+        .collect::<Result<_, String>>()
+        .map_err(|message| Error::Workspace {
+            manifest: PathBuf::from("IR"),
+            message,
+        })?;
+    let graph = CallGraph::build(&modules);
+    drop(modules);
+    let roots: Vec<NodeId> = (0..graph.nodes.len() as NodeId)
+        .filter(|&n| {
+            let symbol = &graph.node(n).symbol;
+            &**symbol == "main" || paths::demangle(symbol).is_some_and(|d| d.ends_with("::main"))
+        })
+        .collect();
+    let reached = graph.reach(&roots);
+    let crates = HashSet::new();
+    let _index = CrateIndex::new(&graph, &crates);
+    let bytes = paths
+        .iter()
+        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
+        .sum();
+    Ok(IrStats {
+        files: paths.len(),
+        bytes,
+        functions: graph.nodes.len(),
+        edges: graph.edge_count(),
+        reached: (0..graph.nodes.len() as NodeId)
+            .filter(|&n| reached.contains(n))
+            .count(),
+        seconds: start.elapsed().as_secs_f64(),
+    })
 }
 
 fn mark_unknown(findings: &mut [Finding], reason: &str) {
@@ -446,7 +497,7 @@ struct Context<'a> {
     traces: usize,
 }
 
-const LIBRARY_BLIND_SPOT: &str = "the roots are a library's functions, and generic library code that nothing instantiates is invisible in IR; build a binary or use --all-targets";
+const LIBRARY_BLIND_SPOT: &str = "generic library code that nothing instantiates is invisible in IR (build a binary, or use --all-targets so tests and examples instantiate it)";
 
 impl Context<'_> {
     /// Decides one finding: reachability, reason and traces.
@@ -620,7 +671,9 @@ impl Context<'_> {
         if self.library_roots {
             return (
                 Reachability::Unknown,
-                format!("{reason}, but {LIBRARY_BLIND_SPOT}"),
+                format!(
+                    "{reason}, but the roots are a library's functions and {LIBRARY_BLIND_SPOT}"
+                ),
                 Vec::new(),
             );
         }
@@ -720,6 +773,18 @@ mod tests {
             registry_version("/r/lock_api-0.4.1/src/rwlock.rs", "lock_api"),
             Some("0.4.1")
         );
+    }
+
+    #[test]
+    fn truncated_or_garbage_ir_is_a_problem_not_a_graph() {
+        let dir = tempfile::tempdir().unwrap();
+        let truncated = dir.path().join("a.ll");
+        std::fs::write(&truncated, "define void @main() {\n  call void @f()\n").unwrap();
+        assert!(read_module(&truncated).unwrap_err().contains("truncated"));
+        let garbage = dir.path().join("b.ll");
+        std::fs::write(&garbage, "define garbage {\n}\n").unwrap();
+        assert!(read_module(&garbage).unwrap_err().contains("b.ll:1"));
+        assert!(read_module(&dir.path().join("missing.ll")).is_err());
     }
 
     #[test]
