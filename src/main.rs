@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan a project's Cargo.lock against the RustSec advisory database.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
     /// Benchmark aid: analyse the given LLVM IR files alone and print the figures.
     #[command(hide = true)]
     DebugIr {
