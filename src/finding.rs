@@ -39,6 +39,12 @@ pub struct Finding {
     pub traces: Vec<Trace>,
     /// Where in the project the finding points (a Cargo.lock entry, a source line).
     pub locations: Vec<Location>,
+    /// How sure the source is (lint rules); `None` for advisories, which are facts of the database.
+    pub confidence: Option<Confidence>,
+    /// How to fix it, in one sentence (`upgrade smallvec to >=1.6.1`, `use subtle::ConstantTimeEq`).
+    pub fix: Option<String>,
+    /// An inline suppression (`// secgate:allow(ID) reason`) and its required reason.
+    pub suppressed: Option<String>,
     /// What the policy decided for this finding.
     pub verdict: Verdict,
     /// The policy rule that decided the verdict, in words.
@@ -53,7 +59,12 @@ pub enum Kind {
     Unsound,
     Unmaintained,
     Notice,
+    /// An insecure pattern found by a lint rule (secgate's own, or a curated clippy lint).
     Lint,
+    /// Unsafe-code accounting (a crate over its budget, a workspace that must forbid unsafe).
+    Unsafe,
+    /// About the policy itself: an expired ignore, an ignore that matches nothing.
+    Policy,
 }
 
 impl Kind {
@@ -64,6 +75,8 @@ impl Kind {
             Kind::Unmaintained => "unmaintained",
             Kind::Notice => "notice",
             Kind::Lint => "lint",
+            Kind::Unsafe => "unsafe",
+            Kind::Policy => "policy",
         }
     }
 }
@@ -128,6 +141,15 @@ impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// How likely a lint finding is a true positive.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    Low,
+    Medium,
+    High,
 }
 
 /// A CVSS vector and the base score computed from it.

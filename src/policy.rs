@@ -103,7 +103,9 @@ impl Policy {
                 self.informational,
                 format!("informational advisory ({})", finding.kind),
             ),
-            Kind::Lint => decide(Verdict::Warn, "lint findings warn".to_string()),
+            Kind::Lint | Kind::Unsafe | Kind::Policy => {
+                decide(Verdict::Warn, format!("{} findings warn", finding.kind))
+            }
         }
     }
 

@@ -130,9 +130,23 @@ fn finding(
             })
             .into_iter()
             .collect(),
+        confidence: None,
+        fix: fix_hint(&package.name, advisory),
+        suppressed: None,
         verdict: Verdict::Pass,
         verdict_rule: String::new(),
     }
+}
+
+/// "upgrade NAME to REQ" from the advisory's patched versions, when there is a fix.
+fn fix_hint(name: &str, advisory: &Advisory) -> Option<String> {
+    let patched: Vec<String> = advisory
+        .versions
+        .patched()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    (!patched.is_empty()).then(|| format!("upgrade {name} to {}", patched.join(" or ")))
 }
 
 /// The listed vulnerable functions whose version ranges contain the locked version.
