@@ -131,7 +131,7 @@ fn finding(
             .into_iter()
             .collect(),
         confidence: None,
-        fix: fix_hint(&package.name, advisory),
+        fix: fix_hint(package.name.as_str(), advisory),
         suppressed: None,
         verdict: Verdict::Pass,
         verdict_rule: String::new(),
