@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Reachability benchmarks (issue 3), each as a ratio against a baseline measured in the same run:
+#   1. cold scan of a project vs a plain `cargo build` of it (both from an empty target dir);
+#   2. rescan after touching one workspace source file (and `cargo build` after the same touch);
+#   3. the IR analysis alone (read, graph, search): MB/s of .ll and peak RSS.
+# Usage: bench/reachability.sh [PROJECT_DIR] (default fixtures/sample-server). RUNS=N for cold runs.
+# Needs hyperfine (Debian) and GNU time (/usr/bin/time). Cold runs compile everything: minutes.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+project=$(cd "${1:-$repo/fixtures/sample-server}" && pwd)
+runs=${RUNS:-2}
+touch_file=${TOUCH_FILE:-$(ls "$project"/src/main.rs "$project"/src/lib.rs 2>/dev/null | head -1)}
+cd "$repo"
+cargo build --release --quiet
+secgate="$repo/target/release/cargo-secgate"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+scan="$secgate scan $project --db $repo/fixtures/advisory-db --format json --output $work/report.json"
+median() { python3 -c "import json,statistics,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join(f'{statistics.median(x[\"times\"]):.3f}' for x in r))" "$1"; }
+
+echo "== 1. cold: cargo secgate scan vs cargo build ($project, $runs runs each)"
+export CARGO_TARGET_DIR="$work/target"
+hyperfine --style none --runs "$runs" --export-json "$work/cold.json" \
+  --prepare "rm -rf $work/target" \
+  -n "cargo build" "cargo build --manifest-path $project/Cargo.toml" \
+  -n "secgate scan" "$scan || test \$? = 1" >/dev/null
+read -r build cold <<<"$(median "$work/cold.json")"
+python3 -c "print(f'cold: cargo build {$build:.1f} s, secgate scan {$cold:.1f} s, ratio {$cold/$build:.3f} (target <= 1.15)')"
+
+echo "== 2. rescan after touching $(basename "$touch_file")"
+hyperfine --style none --runs 5 --warmup 1 --export-json "$work/warm.json" \
+  --prepare "touch $touch_file" \
+  -n "cargo build" "cargo build --manifest-path $project/Cargo.toml" \
+  -n "secgate scan" "$scan || test \$? = 1" >/dev/null
+read -r build warm <<<"$(median "$work/warm.json")"
+python3 -c "print(f'rescan: cargo build {$build:.2f} s, secgate scan {$warm:.2f} s (target <= 2 s wall)')"
+
+echo "== 3. IR analysis alone"
+ir=$(python3 -c "import json; print(json.load(open('$work/report.json'))['analysis']['reachability']['ir_files'])")
+mapfile -t files < <(find "$work/target/secgate" -path '*/deps/*.ll' -not -path '*/incremental/*')
+echo "(${#files[@]} .ll files on disk, $ir in the last scan)"
+for _ in 1 2 3 4 5; do
+  /usr/bin/time -f "peak RSS %M KB" "$secgate" debug-ir "${files[@]}" 2>&1 | tr '\n' ' '
+  echo
+done
