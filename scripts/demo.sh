@@ -4,6 +4,11 @@
 set -u
 cd "$(dirname "$0")/.."
 cargo build --locked --quiet || exit 2
+# The scans build the servers; fetch their pinned crates first (the only network use), so that
+# the scans themselves run with --offline: no advisory database fetch, no registry access.
+for server in sample-server vulnerable-server; do
+  cargo fetch --locked --quiet --manifest-path "fixtures/$server/Cargo.toml" || exit 2
+done
 status=0
 for case in "sample-server 0" "vulnerable-server 1"; do
   read -r server expected <<<"$case"
