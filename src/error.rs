@@ -43,6 +43,14 @@ pub enum Error {
     #[error("{} advisory file(s) could not be loaded:\n{}", .0.len(), render_advisory_errors(.0))]
     Advisories(Vec<AdvisoryFileError>),
 
+    /// The policy file has problems; all of them are listed.
+    #[error("invalid policy:\n{}", .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+    Policy(Vec<crate::policy::PolicyProblem>),
+
+    /// A saved report could not be read.
+    #[error("{path}: not a secgate JSON report: {message}")]
+    Report { path: PathBuf, message: String },
+
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

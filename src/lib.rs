@@ -31,7 +31,11 @@ use workspace::{LockedProject, ProjectPath};
 pub struct ScanOptions {
     pub project: ProjectPath,
     pub database: DatabaseSource,
-    pub policy: Policy,
+    /// `--policy`: a bundled policy's name or a file; `None` uses `secgate.toml` at the workspace
+    /// root, or the bundled default when there is none.
+    pub policy: Option<String>,
+    /// The date ignores expire against.
+    pub today: time::Date,
     /// How to build and analyse the program; `None` skips the build (`--no-build`).
     pub reachability: Option<ReachabilityOptions>,
 }
@@ -39,6 +43,7 @@ pub struct ScanOptions {
 /// Runs every finding source over the project and returns the evaluated report.
 pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     let project = LockedProject::locate(&options.project)?;
+    let policy = policy::load_for_workspace(&project.root, options.policy.as_deref())?;
     let db = AdvisoryDatabase::open(&options.database)?;
     let requested_target = options
         .reachability
@@ -59,11 +64,12 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             reachability,
         )?,
     };
-    options.policy.apply(&mut findings);
+    policy.apply(&mut findings, options.today);
     report::sort_findings(&mut findings);
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,
         tool: Tool::this(),
+        project: project.project.clone(),
         lockfile: LockfileInfo {
             path: project.lockfile_path.display().to_string(),
             packages: project.lockfile.packages.len(),
@@ -74,6 +80,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             advisories: "lockfile".to_string(),
             reachability,
         },
+        policy: policy.source.clone(),
         warnings: db.warnings,
         summary: Summary::of(&findings),
         findings,

@@ -8,11 +8,11 @@
 use clap::{Args, Parser, Subcommand};
 use secgate::advisories::{DEFAULT_URL, DatabaseSource};
 use secgate::reachability::ReachabilityOptions;
-use secgate::render::{Format, render};
+use secgate::render::{Format, RenderOptions, render};
 use secgate::workspace::ProjectPath;
-use secgate::{Error, Policy, ScanOptions, Verdict};
+use secgate::{Error, ScanOptions, Verdict};
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,14 +25,70 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Scan a project's Cargo.lock against the RustSec advisory database.
+    /// Scan a project: advisories with reachability, under the policy.
     Scan(Box<ScanArgs>),
+    /// Render a saved JSON report again in another format, without rescanning.
+    Convert {
+        /// A report written by `scan --format json`.
+        report: PathBuf,
+        #[command(flatten)]
+        output: OutputArgs,
+    },
+    /// Work with policy files.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+    /// Add an ignore to the policy file (secgate.toml), keeping its comments and layout.
+    Ignore(IgnoreArgs),
     /// Benchmark aid: analyse the given LLVM IR files alone and print the figures.
     #[command(hide = true)]
     DebugIr {
         /// `.ll` files.
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyCommand {
+    /// Validate a policy file (default: secgate.toml) and report every problem.
+    Check {
+        /// A policy file, or `default` / `strict`.
+        file: Option<String>,
+    },
+}
+
+#[derive(Debug, Args)]
+struct IgnoreArgs {
+    /// The advisory id, alias (CVE-…, GHSA-…) or rule id to ignore.
+    id: String,
+    /// Why the risk is accepted (required).
+    #[arg(long)]
+    reason: String,
+    /// When the ignore stops applying (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    expires: Option<String>,
+    /// Only for this package.
+    #[arg(long)]
+    package: Option<String>,
+    /// Only for this version of --package.
+    #[arg(long, requires = "package")]
+    version: Option<String>,
+    /// Only for findings under this path glob.
+    #[arg(long, value_name = "GLOB")]
+    path: Option<String>,
+    /// The policy file to edit (default: secgate.toml in the current directory).
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct OutputArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -69,7 +125,7 @@ struct ScanArgs {
     #[arg(long, short, value_name = "SPEC")]
     package: Vec<String>,
 
-    /// Features to activate (comma- or space-separated, repeatable).
+    /// Features to activate (comma-separated, repeatable).
     #[arg(long, short = 'F', value_name = "FEATURES", value_delimiter = ',')]
     features: Vec<String>,
 
@@ -93,13 +149,13 @@ struct ScanArgs {
     #[arg(long, value_name = "N", default_value_t = 1)]
     traces: usize,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    format: Format,
+    /// The policy: `default`, `strict`, or a TOML file (default: secgate.toml at the workspace
+    /// root if there is one, else `default`).
+    #[arg(long, value_name = "NAME|FILE")]
+    policy: Option<String>,
 
-    /// Write the report to FILE (atomically) instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    output: Option<PathBuf>,
+    #[command(flatten)]
+    output: OutputArgs,
 }
 
 impl ScanArgs {
@@ -129,10 +185,31 @@ impl ScanArgs {
         ScanOptions {
             project,
             database,
-            policy: Policy::default(),
+            policy: self.policy.clone(),
+            today: today(),
             reachability,
         }
     }
+}
+
+/// Today's date, or `SECGATE_TODAY` (YYYY-MM-DD) so that tests of expiring ignores are stable.
+fn today() -> time::Date {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    std::env::var("SECGATE_TODAY")
+        .ok()
+        .and_then(|text| time::Date::parse(&text, &format).ok())
+        .unwrap_or_else(|| time::OffsetDateTime::now_utc().date())
+}
+
+/// The time stamped into documents: `SOURCE_DATE_EPOCH` when set (reproducible output), else now.
+fn timestamp() -> String {
+    let now = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.parse::<i64>().ok())
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or_else(time::OffsetDateTime::now_utc);
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn main() -> ExitCode {
@@ -157,8 +234,50 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> Result<Verdict, Error> {
-    let args = match &cli.command {
-        Command::Scan(args) => args,
+    match &cli.command {
+        Command::Scan(args) => {
+            let report = secgate::scan(&args.options())?;
+            emit(&report, &args.output)?;
+            Ok(report.summary.verdict)
+        }
+        Command::Convert { report, output } => {
+            let bytes = std::fs::read(report).map_err(|e| Error::io(report, e))?;
+            let saved = secgate::render::parse_json(&bytes).map_err(|e| Error::Report {
+                path: report.clone(),
+                message: e.to_string(),
+            })?;
+            emit(&saved, output)?;
+            Ok(saved.summary.verdict)
+        }
+        Command::Policy(PolicyCommand::Check { file }) => {
+            let file = file.clone().unwrap_or_else(|| "secgate.toml".to_string());
+            let policy = secgate::policy::load_file(&file)?;
+            let line = format!(
+                "{}: valid ({} ignores)\n",
+                policy.source,
+                policy.ignores.len()
+            );
+            write_stdout(line.as_bytes())?;
+            Ok(Verdict::Pass)
+        }
+        Command::Ignore(args) => {
+            let path = args
+                .policy
+                .clone()
+                .unwrap_or_else(|| secgate::policy::edit::default_path(std::path::Path::new(".")));
+            let ignore = secgate::policy::edit::NewIgnore {
+                id: args.id.clone(),
+                reason: args.reason.clone(),
+                expires: args.expires.clone(),
+                package: args.package.clone(),
+                version: args.version.clone(),
+                path: args.path.clone(),
+            };
+            secgate::policy::edit::add_ignore(&path, &ignore)?;
+            let line = format!("added an ignore of {} to {}\n", args.id, path.display());
+            write_stdout(line.as_bytes())?;
+            Ok(Verdict::Pass)
+        }
         Command::DebugIr { files } => {
             let stats = secgate::reachability::measure_ir(files)?;
             let mb = stats.bytes as f64 / 1e6;
@@ -172,16 +291,24 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
                 mb / stats.seconds
             );
             write_stdout(line.as_bytes())?;
-            return Ok(Verdict::Pass);
+            Ok(Verdict::Pass)
         }
-    };
-    let report = secgate::scan(&args.options())?;
-    let bytes = render(&report, args.format);
-    match &args.output {
-        Some(path) => secgate::output::write_atomically(path, &bytes)?,
-        None => write_stdout(&bytes)?,
     }
-    Ok(report.summary.verdict)
+}
+
+/// Renders the report and writes it to the output file or stdout.
+fn emit(report: &secgate::Report, output: &OutputArgs) -> Result<(), Error> {
+    let options = RenderOptions {
+        color: output.output.is_none()
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+        timestamp: timestamp(),
+    };
+    let bytes = render(report, output.format, &options);
+    match &output.output {
+        Some(path) => secgate::output::write_atomically(path, &bytes),
+        None => write_stdout(&bytes),
+    }
 }
 
 /// Writes to standard output; a reader that closed the pipe early is not an error.

@@ -15,11 +15,15 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub struct Report {
     pub schema_version: u32,
     pub tool: Tool,
+    /// The scanned workspace's main package; `null` for a bare lockfile.
+    pub project: Option<crate::finding::Package>,
     pub database: DatabaseInfo,
     pub lockfile: LockfileInfo,
     pub target: Target,
     /// Which layers of analysis ran, so a reader knows what `unknown` means here.
     pub analysis: Analysis,
+    /// The policy that decided the verdicts (`built-in default`, `secgate.toml`, a path).
+    pub policy: String,
     /// Things the reader should know that are not findings (a stale database, a failed fetch).
     pub warnings: Vec<String>,
     pub findings: Vec<Finding>,

@@ -1,6 +1,7 @@
 //! Finding the project to scan: its workspace root and its Cargo.lock, read once.
 
 use crate::error::Error;
+use crate::finding::Package;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
@@ -24,15 +25,23 @@ pub struct LockedProject {
     /// The lockfile's text, kept to point findings at their package's entry.
     pub text: String,
     pub lockfile: rustsec::Lockfile,
+    /// The workspace's root package, or its first member for a virtual workspace.
+    pub project: Option<Package>,
 }
 
 impl LockedProject {
     /// Finds the workspace root for `path` and reads its Cargo.lock.
     pub fn locate(path: &ProjectPath) -> Result<LockedProject, Error> {
-        let lockfile_path = match path {
-            ProjectPath::Lockfile(lockfile) => lockfile.clone(),
-            ProjectPath::Dir(dir) => workspace_root(&nearest_manifest(dir)?)?.join("Cargo.lock"),
-            ProjectPath::Manifest(manifest) => workspace_root(manifest)?.join("Cargo.lock"),
+        let (lockfile_path, project) = match path {
+            ProjectPath::Lockfile(lockfile) => (lockfile.clone(), None),
+            ProjectPath::Dir(dir) => {
+                let (root, project) = workspace_root(&nearest_manifest(dir)?)?;
+                (root.join("Cargo.lock"), project)
+            }
+            ProjectPath::Manifest(manifest) => {
+                let (root, project) = workspace_root(manifest)?;
+                (root.join("Cargo.lock"), project)
+            }
         };
         let root = lockfile_path
             .parent()
@@ -61,6 +70,7 @@ impl LockedProject {
             lockfile_path,
             text,
             lockfile,
+            project,
         })
     }
 
@@ -88,8 +98,8 @@ fn nearest_manifest(dir: &Path) -> Result<PathBuf, Error> {
         })
 }
 
-/// Asks cargo for the workspace root that owns `manifest`.
-fn workspace_root(manifest: &Path) -> Result<PathBuf, Error> {
+/// Asks cargo for the workspace root that owns `manifest`, and the workspace's main package.
+fn workspace_root(manifest: &Path) -> Result<(PathBuf, Option<Package>), Error> {
     if !manifest.exists() {
         return Err(Error::NotFound {
             path: manifest.to_path_buf(),
@@ -104,7 +114,14 @@ fn workspace_root(manifest: &Path) -> Result<PathBuf, Error> {
             manifest: manifest.to_path_buf(),
             message: e.to_string(),
         })?;
-    Ok(metadata.workspace_root.into_std_path_buf())
+    let project = metadata
+        .root_package()
+        .or_else(|| metadata.workspace_packages().into_iter().next())
+        .map(|p| Package {
+            name: p.name.to_string(),
+            version: p.version.to_string(),
+        });
+    Ok((metadata.workspace_root.into_std_path_buf(), project))
 }
 
 #[cfg(test)]
@@ -120,6 +137,7 @@ mod tests {
             lockfile_path: PathBuf::from("Cargo.lock"),
             text: LOCK.to_string(),
             lockfile: rustsec::Lockfile::from_str(LOCK).unwrap(),
+            project: None,
         };
         assert_eq!(project.package_line("a", "1.0.0"), Some(4));
         assert_eq!(project.package_line("b", "0.2.0"), Some(8));

@@ -1,10 +1,16 @@
 //! Output formats: each one a pure function from a [`Report`] to bytes.
 //!
-//! No renderer prints, exits or reads the environment; the binary decides where bytes go.
+//! No renderer prints, exits or reads the environment: what depends on the terminal or the clock
+//! (colour, a document timestamp) comes in [`RenderOptions`], decided by the binary.
 
+mod github;
 mod human;
 mod json;
+mod markdown;
+mod openvex;
+mod sarif;
 
+use crate::finding::{Finding, Frame, Location, Severity};
 use crate::report::Report;
 
 /// The output formats secgate can render.
@@ -14,14 +20,115 @@ pub enum Format {
     Human,
     /// The canonical, versioned JSON report.
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning.
+    Sarif,
+    /// A compact summary for $GITHUB_STEP_SUMMARY and pull-request comments.
+    Markdown,
+    /// GitHub workflow annotations for the findings that fail or warn.
+    Github,
+    /// An OpenVEX 0.2.0 document: affected, not affected, under investigation.
+    Openvex,
+}
+
+/// What a renderer may not decide by itself.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// ANSI colour (human format only).
+    pub color: bool,
+    /// RFC 3339 time stamped into documents that require one (OpenVEX).
+    pub timestamp: String,
 }
 
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format) -> Vec<u8> {
+pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Vec<u8> {
     match format {
-        Format::Human => human::render(report),
+        Format::Human => human::render(report, options.color),
         Format::Json => json::render(report),
+        Format::Sarif => sarif::render(report),
+        Format::Markdown => markdown::render(report),
+        Format::Github => github::render(report),
+        Format::Openvex => openvex::render(report, &options.timestamp),
     }
 }
 
 pub use json::parse as parse_json;
+
+/// Whether a location is in a dependency (a registry folder `name-1.2.3/…`) or the standard
+/// library (`library/…`) rather than in the workspace.
+pub(crate) fn is_dependency_file(file: &str) -> bool {
+    if file.starts_with("library/") || file.starts_with('/') {
+        return true;
+    }
+    let first = file.split('/').next().unwrap_or_default();
+    first.rsplit_once('-').is_some_and(|(_, version)| {
+        version.starts_with(|c: char| c.is_ascii_digit()) && version.contains('.')
+    })
+}
+
+/// Where a finding points: for a reachable advisory, the call site in workspace code where its
+/// first trace enters the dependency; otherwise its first location (a Cargo.lock entry, a line).
+pub(crate) fn primary_location(finding: &Finding) -> Option<&Location> {
+    let entry = finding.traces.first().and_then(|trace| {
+        trace
+            .frames
+            .iter()
+            .filter_map(|frame: &Frame| frame.location.as_ref())
+            .rfind(|location| !is_dependency_file(&location.file))
+    });
+    entry.or(finding.locations.first())
+}
+
+/// GitHub's `security-severity`: the CVSS score, or a score in the middle of the rated band.
+pub(crate) fn security_severity(finding: &Finding) -> Option<f64> {
+    if let Some(cvss) = &finding.cvss {
+        return Some(cvss.score);
+    }
+    match finding.severity {
+        Severity::Critical => Some(9.5),
+        Severity::High => Some(8.0),
+        Severity::Medium => Some(5.5),
+        Severity::Low => Some(2.0),
+        Severity::None => Some(0.0),
+        Severity::Unknown => None,
+    }
+}
+
+/// A stable fingerprint: FNV-1a (64 bit) over the finding's identity. Written by hand because the
+/// value must never change between releases, which std's and most crates' hashers do not promise.
+pub(crate) fn fingerprint(finding: &Finding) -> String {
+    let mut identity = format!("{}|{}", finding.id, finding.kind);
+    match &finding.package {
+        Some(package) => identity.push_str(&format!("|{}|{}", package.name, package.version)),
+        None => {
+            if let Some(location) = finding.locations.first() {
+                identity.push_str(&format!("|{}|{}", location.file, location.line));
+            }
+        }
+    }
+    fnv1a(&identity)
+}
+
+/// FNV-1a, 64 bit, as 16 hex digits.
+pub(crate) fn fnv1a(text: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dependency_files_are_told_from_workspace_files() {
+        assert!(is_dependency_file("smallvec-0.6.13/lib.rs"));
+        assert!(is_dependency_file("libgit2-sys-0.16.1+1.7.1/lib.rs"));
+        assert!(is_dependency_file("library/core/src/option.rs"));
+        assert!(!is_dependency_file("src/main.rs"));
+        assert!(!is_dependency_file("helper/src/lib.rs"));
+        assert!(!is_dependency_file("crates/my-tool/src/lib.rs"));
+    }
+}

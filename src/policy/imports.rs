@@ -1,0 +1,137 @@
+//! Existing ignore lists keep working: the advisory ignores of cargo-deny's `deny.toml` and
+//! cargo-audit's `.cargo/audit.toml` at the workspace root become ignores of the policy.
+
+use super::{Ignore, Policy};
+use crate::error::Error;
+use crate::finding::Location;
+use std::path::Path;
+use toml_edit::{Document, Item, Value};
+
+/// Adds the imported ignores the policy asks for.
+pub(super) fn add_imported_ignores(policy: &mut Policy, root: &Path) -> Result<(), Error> {
+    if policy.ignore_rules.import_deny_toml {
+        policy.ignores.extend(read(root, "deny.toml")?);
+    }
+    if policy.ignore_rules.import_audit_toml {
+        policy.ignores.extend(read(root, ".cargo/audit.toml")?);
+    }
+    Ok(())
+}
+
+/// `[advisories] ignore = ["RUSTSEC-…", { id = "RUSTSEC-…", reason = "…" }]` from one file.
+fn read(root: &Path, file: &str) -> Result<Vec<Ignore>, Error> {
+    let path = root.join(file);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(path, e)),
+    };
+    let document = Document::parse(text.as_str()).map_err(|e| {
+        Error::Policy(vec![super::PolicyProblem {
+            file: file.to_string(),
+            line: line_of(&text, e.span().map_or(0, |s| s.start)),
+            column: 1,
+            message: e.message().to_string(),
+        }])
+    })?;
+    let Some(Item::Value(Value::Array(list))) = document
+        .get("advisories")
+        .and_then(|a| a.as_table_like())
+        .and_then(|a| a.get("ignore"))
+    else {
+        return Ok(Vec::new());
+    };
+    let mut ignores = Vec::new();
+    for entry in list.iter() {
+        let offset = entry.span().map_or(0, |s| s.start);
+        let (id, reason) = match entry {
+            Value::String(id) => (id.value().clone(), None),
+            Value::InlineTable(table) => (
+                table
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                table
+                    .get("reason")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            ),
+            _ => continue,
+        };
+        if id.is_empty() {
+            continue;
+        }
+        ignores.push(Ignore {
+            id,
+            package: None,
+            version: None,
+            path: None,
+            reason: reason
+                .unwrap_or_else(|| format!("imported from {file} (no reason given there)")),
+            expires: None,
+            origin: Location {
+                file: file.to_string(),
+                line: line_of(&text, offset),
+                column: None,
+            },
+        });
+    }
+    Ok(ignores)
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    text[..offset.min(text.len())].matches('\n').count() as u32 + 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_deny_and_audit_ignores() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("deny.toml"),
+            "[advisories]\nignore = [\n  \"RUSTSEC-2020-0071\",\n  { id = \"RUSTSEC-2021-0003\", reason = \"not on our path\" },\n]\n",
+        )
+        .unwrap();
+        std::fs::create_dir(dir.path().join(".cargo")).unwrap();
+        std::fs::write(
+            dir.path().join(".cargo/audit.toml"),
+            "[advisories]\nignore = [\"RUSTSEC-2019-0033\"]\n",
+        )
+        .unwrap();
+        let mut policy = Policy::default();
+        add_imported_ignores(&mut policy, dir.path()).unwrap();
+        let found: Vec<(&str, &str, u32)> = policy
+            .ignores
+            .iter()
+            .map(|i| (i.id.as_str(), i.origin.file.as_str(), i.origin.line))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("RUSTSEC-2020-0071", "deny.toml", 3),
+                ("RUSTSEC-2021-0003", "deny.toml", 4),
+                ("RUSTSEC-2019-0033", ".cargo/audit.toml", 2)
+            ]
+        );
+        assert_eq!(policy.ignores[1].reason, "not on our path");
+        assert!(policy.ignores[0].reason.contains("imported from deny.toml"));
+    }
+
+    #[test]
+    fn imports_can_be_turned_off() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("deny.toml"),
+            "[advisories]\nignore = [\"X\"]\n",
+        )
+        .unwrap();
+        let mut policy = Policy::default();
+        policy.ignore_rules.import_deny_toml = false;
+        add_imported_ignores(&mut policy, dir.path()).unwrap();
+        assert!(policy.ignores.is_empty());
+    }
+}

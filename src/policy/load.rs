@@ -1,0 +1,576 @@
+//! Reading a policy file: every problem is collected (unknown keys, wrong types, an ignore without
+//! a reason, an invalid date), each with file, line and column, and reported at once.
+//!
+//! The walk over the TOML document is written by hand over `toml_edit`'s spanned items: serde
+//! stops at the first error, and the policy's few sections are easier to check directly.
+
+use super::{AdvisoryRules, Ignore, IgnoreRules, LintRules, Policy, UnsafeRules, Verdict};
+use crate::error::Error;
+use crate::finding::{Location, Severity};
+use std::fmt;
+use std::path::Path;
+use time::Date;
+use toml_edit::{Document, Item, Table, TableLike};
+
+/// The policies shipped in `policies/`, built into the binary.
+const BUNDLED: &[(&str, &str)] = &[
+    ("default", include_str!("../../policies/default.toml")),
+    ("strict", include_str!("../../policies/strict.toml")),
+];
+
+/// The file secgate looks for at the workspace root.
+pub const POLICY_FILE: &str = "secgate.toml";
+
+/// One problem in a policy file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyProblem {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl fmt::Display for PolicyProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
+/// A bundled policy by name (`default`, `strict`).
+pub fn bundled(name: &str) -> Option<Policy> {
+    let (_, text) = BUNDLED.iter().find(|(n, _)| *n == name)?;
+    parse(
+        text,
+        &format!("policies/{name}.toml"),
+        &format!("built-in {name}"),
+    )
+    .ok()
+}
+
+/// `--policy VALUE`: a bundled name or a file path.
+pub fn load_file(value: &str) -> Result<Policy, Error> {
+    if let Some(policy) = bundled(value) {
+        return Ok(policy);
+    }
+    let path = Path::new(value);
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    parse(&text, value, value).map_err(Error::Policy)
+}
+
+/// The policy for a workspace: its `secgate.toml` if there is one, else the bundled default;
+/// plus the ignores of `deny.toml` and `.cargo/audit.toml` when the policy imports them.
+pub fn load_for_workspace(root: &Path, explicit: Option<&str>) -> Result<Policy, Error> {
+    let mut policy = match explicit {
+        Some(value) => load_file(value)?,
+        None => {
+            let path = root.join(POLICY_FILE);
+            match std::fs::read_to_string(&path) {
+                Ok(text) => parse(&text, POLICY_FILE, POLICY_FILE).map_err(Error::Policy)?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Policy::default(),
+                Err(e) => return Err(Error::io(path, e)),
+            }
+        }
+    };
+    super::imports::add_imported_ignores(&mut policy, root)?;
+    Ok(policy)
+}
+
+/// Parses and validates a policy; `file` names it in problems, `source` in the report.
+pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, Vec<PolicyProblem>> {
+    let mut reader = Reader {
+        file,
+        text,
+        problems: Vec::new(),
+    };
+    let document = match Document::parse(text) {
+        Ok(document) => document,
+        Err(error) => {
+            let at = error.span().map_or(0, |s| s.start);
+            reader.problem(at, error.message().to_string());
+            return Err(reader.problems);
+        }
+    };
+    let root = document.as_table();
+    reader.known_keys(
+        root,
+        "the policy",
+        &["advisories", "lints", "unsafe", "ignores", "ignore"],
+    );
+    let defaults = defaults();
+
+    let empty = Table::new();
+    let advisories = reader.table(root, "advisories").unwrap_or(&empty);
+    reader.known_keys(
+        advisories,
+        "[advisories]",
+        &[
+            "fail-on",
+            "unrated-severity",
+            "unknown-reachability",
+            "unreachable",
+            "below-threshold",
+            "unmaintained",
+            "unsound",
+            "notice",
+        ],
+    );
+    let d = &defaults.advisories;
+    let advisory_rules = AdvisoryRules {
+        fail_on: reader.severity(advisories, "fail-on", d.fail_on),
+        unrated_severity: reader.severity(advisories, "unrated-severity", d.unrated_severity),
+        unknown_is_reachable: reader
+            .choice(
+                advisories,
+                "unknown-reachability",
+                &["reachable", "unreachable"],
+            )
+            .map_or(d.unknown_is_reachable, |c| c == "reachable"),
+        unreachable: reader.verdict(advisories, "unreachable", d.unreachable),
+        below_threshold: reader.verdict(advisories, "below-threshold", d.below_threshold),
+        unmaintained: reader.verdict(advisories, "unmaintained", d.unmaintained),
+        unsound: reader.verdict(advisories, "unsound", d.unsound),
+        notice: reader.verdict(advisories, "notice", d.notice),
+    };
+
+    let lints = reader.table(root, "lints").unwrap_or(&empty);
+    reader.known_keys(lints, "[lints]", &["fail-on", "rules", "exclude"]);
+    let mut rules = Vec::new();
+    if let Some(table) = reader.map(lints, "rules") {
+        for (id, item) in table.iter() {
+            if let Some(verdict) = reader.verdict_item(item) {
+                rules.push((id.to_string(), verdict));
+            }
+        }
+    }
+    let lint_rules = LintRules {
+        fail_on: reader.severity(lints, "fail-on", defaults.lints.fail_on),
+        rules,
+        exclude: reader.globs(lints, "exclude"),
+    };
+
+    let unsafe_table = reader.table(root, "unsafe").unwrap_or(&empty);
+    reader.known_keys(
+        unsafe_table,
+        "[unsafe]",
+        &["require-forbid", "budgets", "level"],
+    );
+    let mut budgets = Vec::new();
+    if let Some(table) = reader.map(unsafe_table, "budgets") {
+        for (name, item) in table.iter() {
+            match item.as_integer().and_then(|n| u64::try_from(n).ok()) {
+                Some(n) => budgets.push((name.to_string(), n)),
+                None => reader.problem_at(
+                    item,
+                    format!("unsafe.budgets.{name}: expected a whole number >= 0"),
+                ),
+            }
+        }
+    }
+    let unsafe_rules = UnsafeRules {
+        require_forbid: reader.boolean(unsafe_table, "require-forbid", false),
+        budgets,
+        level: reader.verdict(unsafe_table, "level", defaults.unsafe_code.level),
+    };
+
+    let ignores_table = reader.table(root, "ignores").unwrap_or(&empty);
+    reader.known_keys(
+        ignores_table,
+        "[ignores]",
+        &[
+            "require-expiry",
+            "expired",
+            "unused",
+            "import-deny-toml",
+            "import-audit-toml",
+        ],
+    );
+    let di = &defaults.ignore_rules;
+    let ignore_rules = IgnoreRules {
+        require_expiry: reader.boolean(ignores_table, "require-expiry", di.require_expiry),
+        expired: reader.verdict(ignores_table, "expired", di.expired),
+        unused: reader.verdict(ignores_table, "unused", di.unused),
+        import_deny_toml: reader.boolean(ignores_table, "import-deny-toml", di.import_deny_toml),
+        import_audit_toml: reader.boolean(ignores_table, "import-audit-toml", di.import_audit_toml),
+    };
+
+    let mut ignores = Vec::new();
+    match root.get("ignore") {
+        None => {}
+        Some(Item::ArrayOfTables(array)) => {
+            for table in array.iter() {
+                if let Some(ignore) = reader.ignore(table, ignore_rules.require_expiry) {
+                    ignores.push(ignore);
+                }
+            }
+        }
+        Some(item) => reader.problem_at(
+            item,
+            "`ignore` must be an array of tables: write each as [[ignore]]".into(),
+        ),
+    }
+
+    if reader.problems.is_empty() {
+        Ok(Policy {
+            source: source.to_string(),
+            advisories: advisory_rules,
+            lints: lint_rules,
+            unsafe_code: unsafe_rules,
+            ignores,
+            ignore_rules,
+        })
+    } else {
+        Err(reader.problems)
+    }
+}
+
+/// The values a key takes when the file does not set it.
+fn defaults() -> Policy {
+    Policy {
+        source: String::new(),
+        advisories: AdvisoryRules {
+            fail_on: Severity::High,
+            unrated_severity: Severity::High,
+            unknown_is_reachable: true,
+            unreachable: Verdict::Warn,
+            below_threshold: Verdict::Warn,
+            unmaintained: Verdict::Warn,
+            unsound: Verdict::Warn,
+            notice: Verdict::Warn,
+        },
+        lints: LintRules {
+            fail_on: Severity::High,
+            rules: Vec::new(),
+            exclude: Vec::new(),
+        },
+        unsafe_code: UnsafeRules {
+            require_forbid: false,
+            budgets: Vec::new(),
+            level: Verdict::Warn,
+        },
+        ignores: Vec::new(),
+        ignore_rules: IgnoreRules {
+            require_expiry: false,
+            expired: Verdict::Warn,
+            unused: Verdict::Warn,
+            import_deny_toml: true,
+            import_audit_toml: true,
+        },
+    }
+}
+
+struct Reader<'a> {
+    file: &'a str,
+    text: &'a str,
+    problems: Vec<PolicyProblem>,
+}
+
+impl Reader<'_> {
+    /// 1-based line and column of a byte offset.
+    fn position(&self, offset: usize) -> (u32, u32) {
+        let before = &self.text[..offset.min(self.text.len())];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        (line as u32, column as u32)
+    }
+
+    fn location(&self, offset: usize) -> Location {
+        let (line, column) = self.position(offset);
+        Location {
+            file: self.file.to_string(),
+            line,
+            column: Some(column),
+        }
+    }
+
+    fn problem(&mut self, offset: usize, message: String) {
+        let (line, column) = self.position(offset);
+        self.problems.push(PolicyProblem {
+            file: self.file.to_string(),
+            line,
+            column,
+            message,
+        });
+    }
+
+    fn problem_at(&mut self, item: &Item, message: String) {
+        self.problem(item.span().map_or(0, |s| s.start), message);
+    }
+
+    fn known_keys(&mut self, table: &Table, what: &str, allowed: &[&str]) {
+        for (key, _) in table.iter() {
+            if !allowed.contains(&key) {
+                let offset = table.key(key).and_then(|k| k.span()).map_or(0, |s| s.start);
+                self.problem(
+                    offset,
+                    format!(
+                        "unknown key `{key}` in {what}; expected one of: {}",
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    fn table<'t>(&mut self, parent: &'t Table, key: &str) -> Option<&'t Table> {
+        let item = parent.get(key)?;
+        match item {
+            Item::Table(table) => Some(table),
+            Item::Value(toml_edit::Value::InlineTable(_)) => {
+                self.problem_at(
+                    item,
+                    format!("write `{key}` as a [table] section, not an inline table"),
+                );
+                None
+            }
+            _ => {
+                self.problem_at(item, format!("`{key}` must be a table"));
+                None
+            }
+        }
+    }
+
+    /// A key → value map, written as a section or inline (`rules = { "SG-TLS-001" = "fail" }`).
+    fn map<'t>(&mut self, parent: &'t Table, key: &str) -> Option<&'t dyn TableLike> {
+        let item = parent.get(key)?;
+        let map = item.as_table_like();
+        if map.is_none() {
+            self.problem_at(item, format!("`{key}` must be a table"));
+        }
+        map
+    }
+
+    fn string<'t>(&mut self, table: &'t Table, key: &str) -> Option<&'t str> {
+        let item = table.get(key)?;
+        let value = item.as_str();
+        if value.is_none() {
+            self.problem_at(item, format!("`{key}` must be a string"));
+        }
+        value
+    }
+
+    fn choice(&mut self, table: &Table, key: &str, allowed: &[&str]) -> Option<String> {
+        let item = table.get(key)?;
+        match item.as_str() {
+            Some(value) if allowed.contains(&value) => Some(value.to_string()),
+            _ => {
+                self.problem_at(item, format!("`{key}` must be one of: {}", quoted(allowed)));
+                None
+            }
+        }
+    }
+
+    fn severity(&mut self, table: &Table, key: &str, default: Severity) -> Severity {
+        const NAMES: &[&str] = &["none", "low", "medium", "high", "critical"];
+        match self.choice(table, key, NAMES).as_deref() {
+            Some("none") => Severity::None,
+            Some("low") => Severity::Low,
+            Some("medium") => Severity::Medium,
+            Some("high") => Severity::High,
+            Some("critical") => Severity::Critical,
+            _ => default,
+        }
+    }
+
+    fn verdict(&mut self, table: &Table, key: &str, default: Verdict) -> Verdict {
+        match table.get(key) {
+            Some(item) => self.verdict_item(item).unwrap_or(default),
+            None => default,
+        }
+    }
+
+    fn verdict_item(&mut self, item: &Item) -> Option<Verdict> {
+        match item.as_str() {
+            Some("fail") => Some(Verdict::Fail),
+            Some("warn") => Some(Verdict::Warn),
+            Some("pass") => Some(Verdict::Pass),
+            _ => {
+                self.problem_at(
+                    item,
+                    format!("expected one of: {}", quoted(&["fail", "warn", "pass"])),
+                );
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, table: &Table, key: &str, default: bool) -> bool {
+        let Some(item) = table.get(key) else {
+            return default;
+        };
+        item.as_bool().unwrap_or_else(|| {
+            self.problem_at(item, format!("`{key}` must be true or false"));
+            default
+        })
+    }
+
+    fn globs(&mut self, table: &Table, key: &str) -> Vec<String> {
+        let Some(item) = table.get(key) else {
+            return Vec::new();
+        };
+        let Some(array) = item.as_array() else {
+            self.problem_at(item, format!("`{key}` must be an array of strings"));
+            return Vec::new();
+        };
+        let mut globs = Vec::new();
+        for value in array.iter() {
+            let offset = value.span().map_or(0, |s| s.start);
+            match value.as_str() {
+                Some(glob) => match globset::Glob::new(glob) {
+                    Ok(_) => globs.push(glob.to_string()),
+                    Err(e) => self.problem(offset, format!("invalid glob {glob:?}: {e}")),
+                },
+                None => self.problem(offset, format!("`{key}` must hold strings")),
+            }
+        }
+        globs
+    }
+
+    fn ignore(&mut self, table: &Table, require_expiry: bool) -> Option<Ignore> {
+        self.known_keys(
+            table,
+            "[[ignore]]",
+            &["id", "reason", "expires", "package", "version", "path"],
+        );
+        let start = table.span().map_or(0, |s| s.start);
+        let id = self.string(table, "id");
+        let reason = self
+            .string(table, "reason")
+            .filter(|r| !r.trim().is_empty());
+        if id.is_none() {
+            self.problem(
+                start,
+                "an [[ignore]] needs an `id` (advisory id, alias or rule id)".into(),
+            );
+        }
+        if reason.is_none() {
+            self.problem(
+                start,
+                "an [[ignore]] needs a `reason`: say why the risk is accepted".into(),
+            );
+        }
+        let expires = match table.get("expires") {
+            None => {
+                if require_expiry {
+                    self.problem(start, "this policy requires every [[ignore]] to have an `expires` date (YYYY-MM-DD)".into());
+                }
+                None
+            }
+            Some(item) => {
+                let text = item.as_str().map(str::to_string).or_else(|| {
+                    item.as_value()
+                        .and_then(|v| v.as_datetime())
+                        .map(|d| d.to_string())
+                });
+                match text.as_deref().and_then(parse_date) {
+                    Some(date) => Some(date),
+                    None => {
+                        self.problem_at(item, "`expires` must be a date written YYYY-MM-DD".into());
+                        None
+                    }
+                }
+            }
+        };
+        let package = self.string(table, "package").map(str::to_string);
+        let version = self.string(table, "version").map(str::to_string);
+        if version.is_some() && package.is_none() {
+            self.problem(
+                start,
+                "`version` needs `package` in the same [[ignore]]".into(),
+            );
+        }
+        let path = self.string(table, "path").map(str::to_string);
+        if let Some(glob) = &path
+            && let Err(e) = globset::Glob::new(glob)
+        {
+            self.problem(start, format!("invalid path glob {glob:?}: {e}"));
+        }
+        Some(Ignore {
+            id: id?.to_string(),
+            package,
+            version,
+            path,
+            reason: reason?.to_string(),
+            expires,
+            origin: self.location(start),
+        })
+    }
+}
+
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("\"{n}\""))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `YYYY-MM-DD`.
+pub(super) fn parse_date(text: &str) -> Option<Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    Date::parse(text.trim(), &format).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_policies_are_valid() {
+        for (name, text) in BUNDLED {
+            if let Err(problems) = parse(text, name, name) {
+                panic!("{name}: {problems:?}");
+            }
+        }
+        let strict = bundled("strict").unwrap();
+        assert!(strict.ignore_rules.require_expiry);
+        assert!(!bundled("default").unwrap().ignore_rules.require_expiry);
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_its_position() {
+        let text = "[advisories]\nfail_on = \"high\"\nunsound = \"explode\"\n\n[[ignore]]\nid = \"RUSTSEC-2021-0003\"\nexpires = \"2027-13-01\"\n\n[[ignore]]\nreason = \"x\"\n";
+        let problems = parse(text, "secgate.toml", "secgate.toml").unwrap_err();
+        let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rendered,
+            [
+                "secgate.toml:2:1: unknown key `fail_on` in [advisories]; expected one of: fail-on, unrated-severity, unknown-reachability, unreachable, below-threshold, unmaintained, unsound, notice",
+                "secgate.toml:3:11: expected one of: \"fail\", \"warn\", \"pass\"",
+                "secgate.toml:5:1: an [[ignore]] needs a `reason`: say why the risk is accepted",
+                "secgate.toml:7:11: `expires` must be a date written YYYY-MM-DD",
+                "secgate.toml:9:1: an [[ignore]] needs an `id` (advisory id, alias or rule id)",
+            ]
+        );
+    }
+
+    #[test]
+    fn wrong_types_are_problems_too() {
+        let text =
+            "[lints]\nfail-on = 3\nexclude = \"tests\"\n[unsafe]\nrequire-forbid = \"yes\"\n";
+        let problems = parse(text, "p.toml", "p.toml").unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert_eq!((problems[0].line, problems[0].column), (2, 11));
+    }
+
+    #[test]
+    fn malformed_toml_names_the_position() {
+        let problems = parse("[advisories\n", "p.toml", "p.toml").unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 1);
+    }
+
+    #[test]
+    fn strict_requires_an_expiry() {
+        let text = "[ignores]\nrequire-expiry = true\n\n[[ignore]]\nid = \"X\"\nreason = \"y\"\n";
+        let problems = parse(text, "p.toml", "p.toml").unwrap_err();
+        assert!(
+            problems[0]
+                .message
+                .contains("requires every [[ignore]] to have an `expires`")
+        );
+    }
+}

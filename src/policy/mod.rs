@@ -1,0 +1,501 @@
+//! The triage policy: a pure function from findings (and today's date) to a verdict per finding,
+//! with the rule that decided it.
+//!
+//! A policy is read from TOML ([`load`]): `secgate.toml` at the workspace root, a file given with
+//! `--policy`, or one of the bundled policies in `policies/` (`default`, `strict`), which are built
+//! into the binary. Ignores need a reason and may expire; expired and unused ignores become
+//! findings of their own, so the report says so.
+
+mod imports;
+mod load;
+
+pub mod edit;
+
+pub use load::{PolicyProblem, bundled, load_file, load_for_workspace, parse};
+
+use crate::finding::{Finding, Kind, Location, Reachability, Severity};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::Date;
+
+/// What the policy decided for one finding.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Fail,
+    Warn,
+    Ignored,
+    #[default]
+    Pass,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Fail => "fail",
+            Verdict::Warn => "warn",
+            Verdict::Ignored => "ignored",
+            Verdict::Pass => "pass",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The decision for one finding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decision {
+    pub verdict: Verdict,
+    pub rule: String,
+}
+
+/// The rules that turn findings into verdicts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    /// Where the policy came from (`built-in default`, `secgate.toml`).
+    pub source: String,
+    pub advisories: AdvisoryRules,
+    pub lints: LintRules,
+    pub unsafe_code: UnsafeRules,
+    pub ignores: Vec<Ignore>,
+    pub ignore_rules: IgnoreRules,
+}
+
+/// `[advisories]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AdvisoryRules {
+    /// Vulnerabilities at or above this severity fail (unless proven unreachable).
+    pub fail_on: Severity,
+    /// The severity assumed for an advisory without a CVSS score.
+    pub unrated_severity: Severity,
+    /// Whether `unknown` reachability counts as reachable (fail closed).
+    pub unknown_is_reachable: bool,
+    /// The verdict for a vulnerability proven unreachable.
+    pub unreachable: Verdict,
+    /// The verdict for a vulnerability below `fail_on`.
+    pub below_threshold: Verdict,
+    pub unmaintained: Verdict,
+    pub unsound: Verdict,
+    pub notice: Verdict,
+}
+
+/// `[lints]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LintRules {
+    /// Lint findings at or above this severity fail; the others warn.
+    pub fail_on: Severity,
+    /// Per-rule verdicts, overriding `fail_on` (`"SG-TLS-001" = "fail"`).
+    pub rules: Vec<(String, Verdict)>,
+    /// Paths (globs, relative to the workspace root) whose lint findings pass.
+    pub exclude: Vec<String>,
+}
+
+/// `[unsafe]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct UnsafeRules {
+    /// Workspace crates must have `#![forbid(unsafe_code)]`.
+    pub require_forbid: bool,
+    /// The most unsafe items (functions, blocks, impls, traits) a crate may have.
+    pub budgets: Vec<(String, u64)>,
+    /// The verdict for an unsafe-code finding.
+    pub level: Verdict,
+}
+
+/// `[ignores]`: how ignores themselves are treated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IgnoreRules {
+    pub require_expiry: bool,
+    /// The verdict for an ignore whose date has passed (it no longer applies).
+    pub expired: Verdict,
+    /// The verdict for an ignore that matches no finding.
+    pub unused: Verdict,
+    pub import_deny_toml: bool,
+    pub import_audit_toml: bool,
+}
+
+/// One `[[ignore]]` entry (or one imported from `deny.toml` / `.cargo/audit.toml`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ignore {
+    /// Advisory id, alias (CVE/GHSA) or rule id.
+    pub id: String,
+    pub package: Option<String>,
+    pub version: Option<String>,
+    /// A glob over finding locations, relative to the workspace root.
+    pub path: Option<String>,
+    pub reason: String,
+    pub expires: Option<Date>,
+    /// Where the ignore is written, for messages and for policy findings.
+    pub origin: Location,
+}
+
+impl Ignore {
+    fn matches(&self, finding: &Finding) -> bool {
+        let id_matches = finding.id == self.id || finding.aliases.contains(&self.id);
+        let package_matches = match (&self.package, &finding.package) {
+            (None, _) => true,
+            (Some(name), Some(package)) => {
+                *name == package.name && self.version.as_ref().is_none_or(|v| *v == package.version)
+            }
+            (Some(_), None) => false,
+        };
+        let path_matches = match &self.path {
+            None => true,
+            Some(glob) => finding
+                .locations
+                .iter()
+                .any(|l| glob_matches(glob, &l.file)),
+        };
+        id_matches && package_matches && path_matches
+    }
+
+    fn describe(&self) -> String {
+        let expiry = self
+            .expires
+            .map(|d| format!(", until {d}"))
+            .unwrap_or_default();
+        format!("ignored by {}: {}{expiry}", self.origin, self.reason)
+    }
+}
+
+fn glob_matches(glob: &str, path: &str) -> bool {
+    globset::Glob::new(glob)
+        .map(|g| g.compile_matcher().is_match(path))
+        .unwrap_or(false)
+}
+
+impl Default for Policy {
+    /// The bundled `policies/default.toml`.
+    fn default() -> Self {
+        bundled("default").expect("the bundled default policy is valid")
+    }
+}
+
+/// Ids of the findings the policy reports about itself.
+pub const EXPIRED_IGNORE: &str = "SG-POLICY-001";
+pub const UNUSED_IGNORE: &str = "SG-POLICY-002";
+
+impl Policy {
+    /// Decides one finding, ignores aside. Pure: the same finding always gets the same decision.
+    pub fn evaluate(&self, finding: &Finding) -> Decision {
+        let decide = |verdict, rule: String| Decision { verdict, rule };
+        let rules = &self.advisories;
+        match finding.kind {
+            Kind::Vulnerability => {
+                let (severity, rated) = match finding.severity {
+                    Severity::Unknown => (rules.unrated_severity, "no CVSS score, treated as"),
+                    rated => (rated, "severity"),
+                };
+                let reachable = match finding.reachability {
+                    Reachability::Reachable => true,
+                    Reachability::Unreachable => false,
+                    Reachability::Unknown => rules.unknown_is_reachable,
+                };
+                if severity < rules.fail_on {
+                    decide(
+                        rules.below_threshold,
+                        format!("{rated} {severity} is below fail-on = {}", rules.fail_on),
+                    )
+                } else if !reachable {
+                    decide(
+                        rules.unreachable,
+                        format!(
+                            "{rated} {severity}, but reachability is {}",
+                            finding.reachability
+                        ),
+                    )
+                } else {
+                    decide(
+                        Verdict::Fail,
+                        format!(
+                            "{rated} {severity} is at or above fail-on = {}, reachability {}",
+                            rules.fail_on, finding.reachability
+                        ),
+                    )
+                }
+            }
+            Kind::Unsound => decide(rules.unsound, "advisories.unsound".into()),
+            Kind::Unmaintained => decide(rules.unmaintained, "advisories.unmaintained".into()),
+            Kind::Notice => decide(rules.notice, "advisories.notice".into()),
+            Kind::Lint => self.evaluate_lint(finding),
+            Kind::Unsafe => decide(self.unsafe_code.level, "unsafe.level".into()),
+            // Policy findings carry the verdict they were made with.
+            Kind::Policy => decide(finding.verdict, finding.verdict_rule.clone()),
+        }
+    }
+
+    fn evaluate_lint(&self, finding: &Finding) -> Decision {
+        let excluded = finding.locations.iter().find_map(|location| {
+            self.lints
+                .exclude
+                .iter()
+                .find(|glob| glob_matches(glob, &location.file))
+        });
+        if let Some(glob) = excluded {
+            return Decision {
+                verdict: Verdict::Pass,
+                rule: format!("lints.exclude: {glob}"),
+            };
+        }
+        if let Some((id, verdict)) = self.lints.rules.iter().find(|(id, _)| *id == finding.id) {
+            return Decision {
+                verdict: *verdict,
+                rule: format!("lints.rules.\"{id}\" = \"{verdict}\""),
+            };
+        }
+        if finding.severity >= self.lints.fail_on {
+            Decision {
+                verdict: Verdict::Fail,
+                rule: format!(
+                    "lint severity {} is at or above lints.fail-on = {}",
+                    finding.severity, self.lints.fail_on
+                ),
+            }
+        } else {
+            Decision {
+                verdict: Verdict::Warn,
+                rule: format!(
+                    "lint severity {} is below lints.fail-on = {}",
+                    finding.severity, self.lints.fail_on
+                ),
+            }
+        }
+    }
+
+    /// Sets every finding's verdict and rule, applying ignores that have not expired on `today`,
+    /// and appends a policy finding for each expired or unused ignore.
+    pub fn apply(&self, findings: &mut Vec<Finding>, today: Date) {
+        let mut used = vec![false; self.ignores.len()];
+        let mut expired_matches = vec![0usize; self.ignores.len()];
+        for finding in findings.iter_mut() {
+            let mut decision = self.evaluate(finding);
+            if let Some(reason) = &finding.suppressed {
+                decision = Decision {
+                    verdict: Verdict::Ignored,
+                    rule: format!("inline suppression: {reason}"),
+                };
+            }
+            for (index, ignore) in self.ignores.iter().enumerate() {
+                if !ignore.matches(finding) {
+                    continue;
+                }
+                if ignore.expires.is_some_and(|expires| expires < today) {
+                    expired_matches[index] += 1;
+                    continue;
+                }
+                used[index] = true;
+                if decision.verdict != Verdict::Ignored {
+                    decision = Decision {
+                        verdict: Verdict::Ignored,
+                        rule: ignore.describe(),
+                    };
+                }
+                break;
+            }
+            finding.verdict = decision.verdict;
+            finding.verdict_rule = decision.rule;
+        }
+        for (index, ignore) in self.ignores.iter().enumerate() {
+            if used[index] {
+                continue;
+            }
+            let finding = match ignore.expires {
+                Some(expires) if expires < today => policy_finding(
+                    EXPIRED_IGNORE,
+                    format!(
+                        "The ignore of {} expired on {expires} and no longer applies",
+                        ignore.id
+                    ),
+                    format!(
+                        "{} finding(s) match it. Fix them, or renew the ignore with a new date and a reason.",
+                        expired_matches[index]
+                    ),
+                    ignore,
+                    self.ignore_rules.expired,
+                    "ignores.expired",
+                ),
+                _ => policy_finding(
+                    UNUSED_IGNORE,
+                    format!("The ignore of {} matches no finding", ignore.id),
+                    "Remove it: an ignore that matches nothing hides nothing and goes stale."
+                        .into(),
+                    ignore,
+                    self.ignore_rules.unused,
+                    "ignores.unused",
+                ),
+            };
+            findings.push(finding);
+        }
+    }
+}
+
+fn policy_finding(
+    id: &str,
+    title: String,
+    description: String,
+    ignore: &Ignore,
+    verdict: Verdict,
+    rule: &str,
+) -> Finding {
+    Finding {
+        id: id.to_string(),
+        kind: Kind::Policy,
+        package: None,
+        severity: Severity::Unknown,
+        cvss: None,
+        cwe: Vec::new(),
+        title,
+        description,
+        url: None,
+        date: None,
+        aliases: Vec::new(),
+        categories: Vec::new(),
+        patched: Vec::new(),
+        affected_functions: Vec::new(),
+        reachability: Reachability::Unknown,
+        reachability_reason: "not a code finding".into(),
+        traces: Vec::new(),
+        locations: vec![ignore.origin.clone()],
+        confidence: None,
+        fix: None,
+        suppressed: None,
+        verdict,
+        verdict_rule: format!("{rule} = \"{verdict}\""),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Package;
+    use time::macros::date;
+
+    fn vulnerability(severity: Severity, reachability: Reachability) -> Finding {
+        Finding {
+            id: "RUSTSEC-2021-0003".into(),
+            kind: Kind::Vulnerability,
+            package: Some(Package {
+                name: "smallvec".into(),
+                version: "0.6.13".into(),
+            }),
+            aliases: vec!["CVE-2021-25900".into()],
+            severity,
+            reachability,
+            ..policy_finding(
+                "x",
+                String::new(),
+                String::new(),
+                &ignore("x", None),
+                Verdict::Pass,
+                "",
+            )
+        }
+    }
+
+    fn ignore(id: &str, expires: Option<Date>) -> Ignore {
+        Ignore {
+            id: id.into(),
+            package: None,
+            version: None,
+            path: None,
+            reason: "accepted risk".into(),
+            expires,
+            origin: Location {
+                file: "secgate.toml".into(),
+                line: 3,
+                column: Some(1),
+            },
+        }
+    }
+
+    #[test]
+    fn the_default_fails_on_reachable_or_unknown_high_and_critical() {
+        let policy = Policy::default();
+        let verdict = |s, r| policy.evaluate(&vulnerability(s, r)).verdict;
+        assert_eq!(
+            verdict(Severity::Critical, Reachability::Reachable),
+            Verdict::Fail
+        );
+        assert_eq!(
+            verdict(Severity::High, Reachability::Unknown),
+            Verdict::Fail
+        );
+        assert_eq!(
+            verdict(Severity::Critical, Reachability::Unreachable),
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict(Severity::Medium, Reachability::Reachable),
+            Verdict::Warn
+        );
+        assert_eq!(
+            verdict(Severity::Unknown, Reachability::Reachable),
+            Verdict::Fail,
+            "unrated counts as high"
+        );
+    }
+
+    #[test]
+    fn ignores_apply_until_they_expire_and_are_reported_after() {
+        let policy = Policy {
+            ignores: vec![ignore("CVE-2021-25900", Some(date!(2027 - 01 - 31)))],
+            ..Policy::default()
+        };
+        let mut findings = vec![vulnerability(Severity::Critical, Reachability::Reachable)];
+        policy.apply(&mut findings, date!(2027 - 01 - 31));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].verdict, Verdict::Ignored, "an alias matches");
+        assert!(findings[0].verdict_rule.contains("accepted risk"));
+
+        let mut findings = vec![vulnerability(Severity::Critical, Reachability::Reachable)];
+        policy.apply(&mut findings, date!(2027 - 02 - 01));
+        assert_eq!(
+            findings[0].verdict,
+            Verdict::Fail,
+            "expired: no longer applies"
+        );
+        assert_eq!(findings[1].id, EXPIRED_IGNORE);
+        assert_eq!(findings[1].verdict, Verdict::Warn);
+        assert_eq!(findings[1].locations[0].line, 3);
+    }
+
+    #[test]
+    fn an_ignore_that_matches_nothing_is_reported() {
+        let policy = Policy {
+            ignores: vec![ignore("RUSTSEC-2000-0001", None)],
+            ..Policy::default()
+        };
+        let mut findings = Vec::new();
+        policy.apply(&mut findings, date!(2026 - 01 - 01));
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].id, UNUSED_IGNORE);
+    }
+
+    #[test]
+    fn an_ignore_scoped_to_another_version_does_not_match() {
+        let mut scoped = ignore("RUSTSEC-2021-0003", None);
+        scoped.package = Some("smallvec".into());
+        scoped.version = Some("1.6.0".into());
+        let finding = vulnerability(Severity::Critical, Reachability::Reachable);
+        assert!(!scoped.matches(&finding));
+        scoped.version = Some("0.6.13".into());
+        assert!(scoped.matches(&finding));
+    }
+
+    #[test]
+    fn inline_suppressions_ignore_with_their_reason() {
+        let policy = Policy::default();
+        let mut finding = vulnerability(Severity::High, Reachability::Reachable);
+        finding.kind = Kind::Lint;
+        finding.suppressed = Some("test fixture".into());
+        let mut findings = vec![finding];
+        policy.apply(&mut findings, date!(2026 - 01 - 01));
+        assert_eq!(findings[0].verdict, Verdict::Ignored);
+        assert_eq!(findings[0].verdict_rule, "inline suppression: test fixture");
+    }
+}
