@@ -26,7 +26,9 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Scan a project: advisories with reachability, under the policy.
-    Scan(Box<ScanArgs>),
+    Scan(Box<ScanCommand>),
+    /// Scan and write the local triage report: one self-contained HTML page.
+    Report(Box<ReportArgs>),
     /// Render a saved JSON report again in another format, without rescanning.
     Convert {
         /// A report written by `scan --format json`.
@@ -45,6 +47,28 @@ enum Command {
         /// `.ll` files.
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Args)]
+struct ScanCommand {
+    #[command(flatten)]
+    scan: ScanArgs,
+    #[command(flatten)]
+    output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+struct ReportArgs {
+    #[command(flatten)]
+    scan: ScanArgs,
+    /// Where to write the page.
+    #[arg(
+        long,
+        short,
+        value_name = "FILE",
+        default_value = "secgate-report.html"
+    )]
+    output: PathBuf,
 }
 
 #[derive(Debug, Subcommand)]
@@ -153,9 +177,6 @@ struct ScanArgs {
     /// root if there is one, else `default`).
     #[arg(long, value_name = "NAME|FILE")]
     policy: Option<String>,
-
-    #[command(flatten)]
-    output: OutputArgs,
 }
 
 impl ScanArgs {
@@ -236,8 +257,21 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<Verdict, Error> {
     match &cli.command {
         Command::Scan(args) => {
-            let report = secgate::scan(&args.options())?;
+            let report = secgate::scan(&args.scan.options())?;
             emit(&report, &args.output)?;
+            Ok(report.summary.verdict)
+        }
+        Command::Report(args) => {
+            let report = secgate::scan(&args.scan.options())?;
+            let page = render(&report, Format::Html, &RenderOptions::default());
+            secgate::output::write_atomically(&args.output, &page)?;
+            let summary = format!(
+                "{}: {} finding(s); wrote {}\n",
+                report.summary.verdict.as_str().to_uppercase(),
+                report.summary.total,
+                args.output.display()
+            );
+            write_stdout(summary.as_bytes())?;
             Ok(report.summary.verdict)
         }
         Command::Convert { report, output } => {

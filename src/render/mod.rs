@@ -4,6 +4,7 @@
 //! (colour, a document timestamp) comes in [`RenderOptions`], decided by the binary.
 
 mod github;
+mod html;
 mod human;
 mod json;
 mod markdown;
@@ -28,6 +29,8 @@ pub enum Format {
     Github,
     /// An OpenVEX 0.2.0 document: affected, not affected, under investigation.
     Openvex,
+    /// A self-contained HTML page for local triage (what `cargo secgate report` writes).
+    Html,
 }
 
 /// What a renderer may not decide by itself.
@@ -48,6 +51,7 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Vec<u
         Format::Markdown => markdown::render(report),
         Format::Github => github::render(report),
         Format::Openvex => openvex::render(report, &options.timestamp),
+        Format::Html => html::render(report),
     }
 }
 
