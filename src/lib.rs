@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod advisories;
+pub mod baseline;
 pub mod error;
 pub mod finding;
 pub mod output;
@@ -36,6 +37,8 @@ pub struct ScanOptions {
     pub policy: Option<String>,
     /// The date ignores expire against.
     pub today: time::Date,
+    /// `--new-since REF`: only findings that are new since this git revision can fail.
+    pub new_since: Option<String>,
     /// How to build and analyse the program; `None` skips the build (`--no-build`).
     pub reachability: Option<ReachabilityOptions>,
 }
@@ -65,6 +68,9 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         )?,
     };
     policy.apply(&mut findings, options.today);
+    if let Some(revision) = &options.new_since {
+        baseline::Baseline::at_revision(&project, revision, &db, &target)?.apply(&mut findings);
+    }
     report::sort_findings(&mut findings);
     Ok(Report {
         schema_version: report::SCHEMA_VERSION,

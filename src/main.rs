@@ -177,6 +177,10 @@ struct ScanArgs {
     /// root if there is one, else `default`).
     #[arg(long, value_name = "NAME|FILE")]
     policy: Option<String>,
+
+    /// Fail only on findings that are new since this git revision (e.g. the pull request's base).
+    #[arg(long, value_name = "REF")]
+    new_since: Option<String>,
 }
 
 impl ScanArgs {
@@ -208,6 +212,7 @@ impl ScanArgs {
             database,
             policy: self.policy.clone(),
             today: today(),
+            new_since: self.new_since.clone(),
             reachability,
         }
     }
