@@ -130,7 +130,7 @@ struct ScanArgs {
     lockfile: Option<PathBuf>,
 
     /// Use this local advisory database as it is (a plain directory or a git checkout).
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "SECGATE_DB")]
     db: Option<PathBuf>,
 
     /// Where to fetch the advisory database from when --db is not given.

