@@ -12,6 +12,7 @@ pub mod error;
 pub mod finding;
 pub mod output;
 pub mod policy;
+pub mod progress;
 pub mod reachability;
 pub mod render;
 pub mod report;
@@ -41,6 +42,8 @@ pub struct ScanOptions {
     pub new_since: Option<String>,
     /// How to build and analyse the program; `None` skips the build (`--no-build`).
     pub reachability: Option<ReachabilityOptions>,
+    /// Where progress of the long steps goes.
+    pub progress: progress::Reporter,
 }
 
 /// Runs every finding source over the project and returns the evaluated report.
@@ -65,8 +68,10 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             &project.root,
             &mut findings,
             reachability,
+            &options.progress,
         )?,
     };
+    options.progress.finish();
     policy.apply(&mut findings, options.today);
     if let Some(revision) = &options.new_since {
         baseline::Baseline::at_revision(&project, revision, &db, &target)?.apply(&mut findings);

@@ -6,7 +6,9 @@
 #![allow(clippy::print_stderr, clippy::exit)]
 
 use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 use secgate::advisories::{DEFAULT_URL, DatabaseSource};
+use secgate::progress::{Progress, Reporter};
 use secgate::reachability::ReachabilityOptions;
 use secgate::render::{Format, RenderOptions, render};
 use secgate::workspace::ProjectPath;
@@ -15,10 +17,20 @@ use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 #[derive(Debug, Parser)]
 #[command(name = "cargo-secgate", bin_name = "cargo secgate", version, about)]
 struct Cli {
+    /// Show no progress and no warnings on stderr (errors still print).
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+
+    /// Say what each step did, with timings, on stderr.
+    #[arg(long, short, global = true)]
+    verbose: bool,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -184,7 +196,7 @@ struct ScanArgs {
 }
 
 impl ScanArgs {
-    fn options(&self) -> ScanOptions {
+    fn options(&self, progress: Reporter) -> ScanOptions {
         let project = match (&self.lockfile, &self.manifest_path, &self.dir) {
             (Some(lockfile), _, _) => ProjectPath::Lockfile(lockfile.clone()),
             (None, Some(manifest), _) => ProjectPath::Manifest(manifest.clone()),
@@ -214,6 +226,7 @@ impl ScanArgs {
             today: today(),
             new_since: self.new_since.clone(),
             reachability,
+            progress,
         }
     }
 }
@@ -262,12 +275,14 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<Verdict, Error> {
     match &cli.command {
         Command::Scan(args) => {
-            let report = secgate::scan(&args.scan.options())?;
+            let report = secgate::scan(&args.scan.options(reporter(cli)))?;
+            warn(cli, &report);
             emit(&report, &args.output)?;
             Ok(report.summary.verdict)
         }
         Command::Report(args) => {
-            let report = secgate::scan(&args.scan.options())?;
+            let report = secgate::scan(&args.scan.options(reporter(cli)))?;
+            warn(cli, &report);
             let page = render(&report, Format::Html, &RenderOptions::default());
             secgate::output::write_atomically(&args.output, &page)?;
             let summary = format!(
@@ -332,6 +347,83 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
             write_stdout(line.as_bytes())?;
             Ok(Verdict::Pass)
         }
+    }
+}
+
+/// Progress on stderr: a spinner on a terminal, timed lines with `-v`, nothing with `-q` or when
+/// stderr is not a terminal.
+fn reporter(cli: &Cli) -> Reporter {
+    if cli.quiet {
+        return Reporter::default();
+    }
+    if cli.verbose {
+        return Reporter::new(Arc::new(Timed {
+            start: Instant::now(),
+        }));
+    }
+    if !std::io::stderr().is_terminal() {
+        return Reporter::default();
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {prefix} {wide_msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    bar.enable_steady_tick(Duration::from_millis(120));
+    Reporter::new(Arc::new(Spinner(bar)))
+}
+
+struct Spinner(ProgressBar);
+
+impl Progress for Spinner {
+    fn step(&self, step: &str) {
+        self.0.set_prefix(step.to_string());
+        self.0.set_message("");
+    }
+    fn detail(&self, detail: &str) {
+        self.0.set_message(detail.to_string());
+    }
+    fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
+struct Timed {
+    start: Instant,
+}
+
+impl Progress for Timed {
+    fn step(&self, step: &str) {
+        eprintln!("[{:>7.2}s] {step}", self.start.elapsed().as_secs_f64());
+    }
+    fn detail(&self, _: &str) {}
+    fn finish(&self) {
+        eprintln!(
+            "[{:>7.2}s] analysis done",
+            self.start.elapsed().as_secs_f64()
+        );
+    }
+}
+
+/// The report's warnings (a stale or unreachable database) on stderr, unless `-q`.
+fn warn(cli: &Cli, report: &secgate::Report) {
+    if cli.quiet {
+        return;
+    }
+    for warning in &report.warnings {
+        eprintln!("warning: {warning}");
+    }
+    if cli.verbose {
+        let r = &report.analysis.reachability;
+        eprintln!(
+            "reachability: {}; {} IR files, {:.1} MB, {} functions, {} edges; roots: {}",
+            r.status,
+            r.ir_files,
+            r.ir_bytes as f64 / 1e6,
+            r.functions,
+            r.edges,
+            r.roots.join(", ")
+        );
     }
 }
 

