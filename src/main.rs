@@ -218,6 +218,7 @@ impl ScanArgs {
             all_targets: self.all_targets,
             traces: self.traces,
             offline: self.offline,
+            clippy: None,
         });
         ScanOptions {
             project,

@@ -30,6 +30,16 @@ pub struct BuildRequest {
     pub no_default_features: bool,
     pub all_targets: bool,
     pub offline: bool,
+    /// Run clippy in the same compilation, for workspace members (`RUSTC_WORKSPACE_WRAPPER`).
+    pub clippy: Option<Clippy>,
+}
+
+/// How to run clippy inside the IR build, as `cargo clippy` itself does.
+#[derive(Debug, Clone)]
+pub struct Clippy {
+    pub driver: PathBuf,
+    /// Lint flags such as `-Wclippy::unwrap_used`.
+    pub args: Vec<String>,
 }
 
 /// One compiled target (lib, bin, test, …) of one package.
@@ -51,6 +61,8 @@ pub struct BuildOutput {
     pub success: bool,
     /// The first compiler or cargo error, when the build failed.
     pub first_error: Option<String>,
+    /// Warnings and errors rustc and clippy reported on workspace code, with their package id.
+    pub diagnostics: Vec<(String, cargo_metadata::diagnostic::Diagnostic)>,
 }
 
 /// Runs `cargo build` with IR emitted and collects the units from cargo's JSON messages.
@@ -90,6 +102,17 @@ pub fn build(
     }
     if let Some(inner) = std::env::var_os("RUSTC_WRAPPER") {
         command.env(INNER_WRAPPER_ENV, inner);
+    }
+    if let Some(clippy) = &request.clippy {
+        // clippy-driver reads its lint flags from CLIPPY_ARGS, each followed by this separator.
+        let args: String = clippy
+            .args
+            .iter()
+            .map(|arg| format!("{arg}__CLIPPY_HACKERY__"))
+            .collect();
+        command
+            .env("RUSTC_WORKSPACE_WRAPPER", &clippy.driver)
+            .env("CLIPPY_ARGS", args);
     }
     command
         .env("RUSTC_WRAPPER", &wrapper)
@@ -140,13 +163,22 @@ pub fn build(
                     for_target,
                 });
             }
-            Message::CompilerMessage(message)
-                if output.first_error.is_none()
-                    && message.message.level
-                        == cargo_metadata::diagnostic::DiagnosticLevel::Error =>
-            {
-                let text = message.message.rendered.unwrap_or(message.message.message);
-                output.first_error = Some(text.trim_end().to_string());
+            Message::CompilerMessage(message) => {
+                let is_error =
+                    message.message.level == cargo_metadata::diagnostic::DiagnosticLevel::Error;
+                if is_error && output.first_error.is_none() {
+                    let text = message
+                        .message
+                        .rendered
+                        .clone()
+                        .unwrap_or_else(|| message.message.message.clone());
+                    output.first_error = Some(text.trim_end().to_string());
+                }
+                if message.message.code.is_some() {
+                    output
+                        .diagnostics
+                        .push((message.package_id.repr, message.message));
+                }
             }
             Message::BuildFinished(finished) => output.success = finished.success,
             _ => {}

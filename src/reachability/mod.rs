@@ -14,7 +14,7 @@ mod ir;
 mod paths;
 mod source;
 
-pub use build::run_as_rustc_wrapper;
+pub use build::{Clippy, run_as_rustc_wrapper};
 
 use crate::error::Error;
 use crate::finding::{Finding, Frame, Location, Reachability, Trace};
@@ -39,6 +39,8 @@ pub struct ReachabilityOptions {
     /// How many traces to keep per reachable finding.
     pub traces: usize,
     pub offline: bool,
+    /// Run clippy in the same build (the lint layer sets this).
+    pub clippy: Option<build::Clippy>,
 }
 
 impl ReachabilityOptions {
@@ -102,6 +104,7 @@ pub fn analyse(
         no_default_features: options.no_default_features,
         all_targets: options.all_targets,
         offline: options.offline,
+        clippy: options.clippy.clone(),
     };
     progress.step(&format!(
         "building {} with LLVM IR for {triple}",
