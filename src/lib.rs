@@ -9,6 +9,7 @@
 pub mod advisories;
 pub mod error;
 pub mod finding;
+pub mod lints;
 pub mod output;
 pub mod policy;
 pub mod reachability;
