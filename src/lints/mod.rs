@@ -14,7 +14,7 @@ pub mod ast;
 // pub mod clippy;
 pub mod rules;
 pub mod suppress;
-// pub mod unsafe_code;
+pub mod unsafe_code;
 
 use std::path::{Component, Path, PathBuf};
 
