@@ -258,6 +258,14 @@ pub fn call_path(expr: &Expr) -> Option<&syn::Path> {
     }
 }
 
+/// The path of a call's function (`md5::compute(x)` → `md5::compute`).
+pub fn func_path(call: &syn::ExprCall) -> Option<&syn::Path> {
+    match peel(&call.func) {
+        Expr::Path(p) => Some(&p.path),
+        _ => None,
+    }
+}
+
 /// A method chain taken apart: the expression it starts from and its calls, first call first.
 pub fn method_chain(expr: &ExprMethodCall) -> (&Expr, Vec<&ExprMethodCall>) {
     let mut calls = vec![expr];

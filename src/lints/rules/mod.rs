@@ -7,19 +7,19 @@ use crate::finding::{Confidence, Severity};
 use crate::lints::SourceFile;
 
 mod cmd;
-// mod cookie;
-// mod cors;
+mod cookie;
+mod cors;
 mod ct;
 mod hash;
-// mod jwt;
-// mod key;
-// mod path;
-// mod perm;
+mod jwt;
+mod key;
+mod path;
+mod perm;
 mod prof;
-// mod rng;
+mod rng;
 mod secret;
-// mod sql;
-// mod ssh;
+mod sql;
+mod ssh;
 mod tls;
 
 /// One lint rule.
@@ -75,16 +75,16 @@ static RULES: &[Rule] = &[
     secret::RULE,
     ct::RULE,
     cmd::RULE,
-    // sql::RULE,
-    // key::RULE,
-    // jwt::RULE,
-    // ssh::RULE,
-    // path::RULE,
-    // perm::RULE,
-    // cors::RULE,
-    // cookie::RULE,
+    sql::RULE,
+    key::RULE,
+    jwt::RULE,
+    ssh::RULE,
+    path::RULE,
+    perm::RULE,
+    cors::RULE,
+    cookie::RULE,
     prof::RULE,
-    // rng::RULE,
+    rng::RULE,
 ];
 
 /// Every rule, in registry order.
