@@ -84,3 +84,66 @@ fn rule_fixtures_report_exactly_the_marked_lines() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The realistic fixture crate marks each real flaw with `// truth: SG-…`. The table of
+/// detections, misses and false positives per rule is the one in `docs/lints.md`.
+#[test]
+fn realistic_crate_detection_table() {
+    use std::collections::BTreeMap;
+    let dir = root("fixtures/lints/realistic");
+    let files = workspace_sources(&dir);
+    let mut truth: Vec<(String, String, u32)> = Vec::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&dir)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for (index, line) in text.lines().enumerate() {
+            if let Some(at) = line.find("// truth: ") {
+                let id = line[at + "// truth: ".len()..].trim().to_string();
+                truth.push((id, rel.clone(), (index + 1) as u32));
+            }
+        }
+    }
+    let found: Vec<(String, String, u32, bool)> =
+        scan_sources(&dir, &files, &LintOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|f| {
+                let suppressed = f.suppressed.is_some();
+                (f.id, f.locations[0].file.clone(), f.locations[0].line, suppressed)
+            })
+            .collect();
+    // rule -> (true positives, missed, false positives, suppressed)
+    let mut table: BTreeMap<String, (u32, u32, u32, u32)> = BTreeMap::new();
+    for rule in secgate::lints::rules::rules() {
+        table.insert(rule.id.to_string(), (0, 0, 0, 0));
+    }
+    let mut false_positives = Vec::new();
+    for (id, file, line, suppressed) in &found {
+        let entry = table.entry(id.clone()).or_default();
+        if *suppressed {
+            entry.3 += 1;
+        } else if truth.contains(&(id.clone(), file.clone(), *line)) {
+            entry.0 += 1;
+        } else {
+            entry.2 += 1;
+            false_positives.push(format!("{id} {file}:{line}"));
+        }
+    }
+    let mut missed = Vec::new();
+    for (id, file, line) in &truth {
+        if !found.iter().any(|(i, f, l, _)| i == id && f == file && l == line) {
+            table.entry(id.clone()).or_default().1 += 1;
+            missed.push(format!("{id} {file}:{line}"));
+        }
+    }
+    let mut report = String::from("| rule | flaws | detected | missed | false positives | suppressed |\n|---|---|---|---|---|---|\n");
+    for (id, (tp, fn_, fp, sup)) in &table {
+        report.push_str(&format!("| {id} | {} | {tp} | {fn_} | {fp} | {sup} |\n", tp + fn_));
+    }
+    report.push_str(&format!("\nmissed: {missed:?}\nfalse positives: {false_positives:?}\n"));
+    insta::assert_snapshot!(report);
+}

@@ -6,6 +6,9 @@
 //! the empty string, and `a.digest == b.digest` (the same field of two records: equality of
 //! stored values, e.g. de-duplication, not a check of what a caller presented).
 //!
+//! A local bound from a secret-named value counts as that value
+//! (`let expected = state.admin_token.as_str(); presented != expected`).
+//!
 //! **Why**: `==` on slices and strings returns at the first differing byte, so the response time
 //! tells an attacker how much of a guess was right, byte by byte (CWE-208).
 //!
@@ -13,6 +16,8 @@
 //!
 //! **Fix**: `subtle::ConstantTimeEq` (`a.as_bytes().ct_eq(b.as_bytes()).into()`), or the MAC's own
 //! `verify_slice`; better still, compare fixed-size digests of the two values.
+
+use std::collections::HashMap;
 
 use syn::visit::Visit;
 use syn::{BinOp, Expr, ExprBinary, Lit};
@@ -109,25 +114,57 @@ fn field_name(expr: &Expr) -> Option<String> {
 }
 
 fn check(src: &SourceFile<'_>) -> Vec<Hit> {
-    let mut v = Visitor { hits: Vec::new() };
+    let mut v = Visitor {
+        hits: Vec::new(),
+        origins: HashMap::new(),
+    };
     v.visit_file(src.syntax);
     v.hits
 }
 
 struct Visitor {
     hits: Vec<Hit>,
+    /// `let expected = state.admin_token.as_str();` maps `expected` to `admin_token`.
+    origins: HashMap<String, String>,
+}
+
+impl Visitor {
+    /// The operand's name, or the name of what a local was bound from when that is secret-like.
+    fn operand_name(&self, expr: &Expr) -> Option<String> {
+        let name = ast::value_name(expr)?;
+        if is_secret_operand(&name) {
+            return Some(name);
+        }
+        self.origins.get(&name).cloned().or(Some(name))
+    }
 }
 
 impl<'ast> Visit<'ast> for Visitor {
     crate::lint_visit_common!();
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        let outer = std::mem::take(&mut self.origins);
+        syn::visit::visit_item_fn(self, item);
+        self.origins = outer;
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        if let (syn::Pat::Ident(p), Some(init)) = (&local.pat, &local.init)
+            && let Some(origin) = ast::value_name(&init.expr)
+            && is_secret_operand(&origin)
+        {
+            self.origins.insert(p.ident.to_string(), origin);
+        }
+        syn::visit::visit_local(self, local);
+    }
 
     fn visit_expr_binary(&mut self, expr: &'ast ExprBinary) {
         if matches!(expr.op, BinOp::Eq(_) | BinOp::Ne(_))
             && !is_trivial(&expr.left)
             && !is_trivial(&expr.right)
         {
-            let left = ast::value_name(&expr.left);
-            let right = ast::value_name(&expr.right);
+            let left = self.operand_name(&expr.left);
+            let right = self.operand_name(&expr.right);
             let same_field = field_name(&expr.left).is_some()
                 && field_name(&expr.left) == field_name(&expr.right);
             let secret = [&left, &right]
