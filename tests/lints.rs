@@ -113,7 +113,12 @@ fn realistic_crate_detection_table() {
             .into_iter()
             .map(|f| {
                 let suppressed = f.suppressed.is_some();
-                (f.id, f.locations[0].file.clone(), f.locations[0].line, suppressed)
+                (
+                    f.id,
+                    f.locations[0].file.clone(),
+                    f.locations[0].line,
+                    suppressed,
+                )
             })
             .collect();
     // rule -> (true positives, missed, false positives, suppressed)
@@ -135,15 +140,25 @@ fn realistic_crate_detection_table() {
     }
     let mut missed = Vec::new();
     for (id, file, line) in &truth {
-        if !found.iter().any(|(i, f, l, _)| i == id && f == file && l == line) {
+        if !found
+            .iter()
+            .any(|(i, f, l, _)| i == id && f == file && l == line)
+        {
             table.entry(id.clone()).or_default().1 += 1;
             missed.push(format!("{id} {file}:{line}"));
         }
     }
-    let mut report = String::from("| rule | flaws | detected | missed | false positives | suppressed |\n|---|---|---|---|---|---|\n");
+    let mut report = String::from(
+        "| rule | flaws | detected | missed | false positives | suppressed |\n|---|---|---|---|---|---|\n",
+    );
     for (id, (tp, fn_, fp, sup)) in &table {
-        report.push_str(&format!("| {id} | {} | {tp} | {fn_} | {fp} | {sup} |\n", tp + fn_));
+        report.push_str(&format!(
+            "| {id} | {} | {tp} | {fn_} | {fp} | {sup} |\n",
+            tp + fn_
+        ));
     }
-    report.push_str(&format!("\nmissed: {missed:?}\nfalse positives: {false_positives:?}\n"));
+    report.push_str(&format!(
+        "\nmissed: {missed:?}\nfalse positives: {false_positives:?}\n"
+    ));
     insta::assert_snapshot!(report);
 }
