@@ -10,6 +10,7 @@ pub mod advisories;
 pub mod baseline;
 pub mod error;
 pub mod finding;
+pub mod lints;
 pub mod output;
 pub mod policy;
 pub mod progress;

@@ -1,0 +1,254 @@
+//! Insecure-pattern lints: secgate's own `syn` rules over the workspace sources, unsafe-code
+//! accounting, and the curated clippy list.
+//!
+//! [`scan_sources`] parses each file once with `syn`, drops test code unless asked not to, runs
+//! every rule of [`rules::rules`] over the syntax tree and turns each hit into a [`Finding`]
+//! (`kind: lint`). Inline suppressions (`// secgate:allow(SG-TLS-001) reason`) are read from the
+//! source text, because `syn` keeps no comments (see [`suppress`]).
+//!
+//! The rules are syntactic: they see one file at a time, resolve the file's `use` aliases, follow a
+//! local `let` inside a function where a rule says so, and look inside `format!`-style macro
+//! arguments. They do not type-check; each rule's confidence says how much that costs it.
+
+pub mod ast;
+pub mod clippy;
+pub mod rules;
+pub mod suppress;
+pub mod unsafe_code;
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::error::Error;
+use crate::finding::{Confidence, Finding, Kind, Location, Reachability, Severity};
+use crate::policy::Verdict;
+use rules::{Hit, Rule};
+
+/// What [`scan_sources`] looks at.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LintOptions {
+    /// Also lint test code: `#[cfg(test)]` items, `#[test]` functions, files under `tests/` and
+    /// `benches/`. Off by default: test code does not ship.
+    pub include_tests: bool,
+}
+
+/// The id of the finding for a file that `syn` could not parse.
+pub const PARSE_ERROR_ID: &str = "SG-PARSE-001";
+
+/// One parsed source file, as the rules see it.
+pub struct SourceFile<'a> {
+    /// The syntax tree, with test code removed unless the options include it.
+    pub syntax: &'a syn::File,
+    /// The file's `use` aliases.
+    pub aliases: &'a ast::Aliases,
+}
+
+/// Lints `files` (absolute, or relative to the current directory) and returns the findings,
+/// sorted by file, line and rule id. Locations are relative to `workspace_root`.
+///
+/// A file that cannot be read is an error (the scan cannot vouch for it). A file that `syn` cannot
+/// parse becomes a finding of its own, [`PARSE_ERROR_ID`], with the file and line: rustc accepts
+/// some syntax `syn` does not, so one such file should neither stop the scan nor vanish from the
+/// report; the policy decides what an unanalysed file means (its severity is `unknown`).
+pub fn scan_sources(
+    workspace_root: &Path,
+    files: &[PathBuf],
+    options: &LintOptions,
+) -> Result<Vec<Finding>, Error> {
+    let mut findings = Vec::new();
+    for path in files {
+        let relative = relative_path(workspace_root, path);
+        if !options.include_tests && is_test_path(&relative) {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        findings.extend(lint_text(&relative, &text, options));
+    }
+    findings.sort_by(|a, b| {
+        let key = |f: &Finding| {
+            f.locations
+                .first()
+                .map(|l| (l.file.clone(), l.line, l.column))
+        };
+        key(a).cmp(&key(b)).then_with(|| a.id.cmp(&b.id))
+    });
+    Ok(findings)
+}
+
+/// Lints one file's text; `relative` is the path written into the findings.
+pub fn lint_text(relative: &str, text: &str, options: &LintOptions) -> Vec<Finding> {
+    let mut syntax = match syn::parse_file(text) {
+        Ok(syntax) => syntax,
+        Err(error) => return vec![parse_error_finding(relative, &error)],
+    };
+    if !options.include_tests {
+        ast::strip_test_items(&mut syntax.items);
+    }
+    let aliases = ast::Aliases::of_file(&syntax);
+    let source = SourceFile {
+        syntax: &syntax,
+        aliases: &aliases,
+    };
+    let suppressions = suppress::Suppressions::parse(text);
+    let mut findings = Vec::new();
+    for rule in rules::rules() {
+        let mut hits = (rule.check)(&source);
+        hits.sort_by_key(|h| (h.line, h.column));
+        hits.dedup_by_key(|h| (h.line, h.column));
+        for hit in hits {
+            findings.push(finding_of(rule, &hit, relative, &suppressions));
+        }
+    }
+    findings
+}
+
+fn finding_of(
+    rule: &Rule,
+    hit: &Hit,
+    relative: &str,
+    suppressions: &suppress::Suppressions,
+) -> Finding {
+    let mut description = rule.why.to_string();
+    let suppressed = match suppressions.lookup(rule.id, hit.line) {
+        suppress::Lookup::None => None,
+        suppress::Lookup::Allowed(reason) => Some(reason),
+        suppress::Lookup::NoReason(line) => {
+            description.push_str(&format!(
+                " A `secgate:allow({})` comment on line {line} was ignored: it gives no reason.",
+                rule.id
+            ));
+            None
+        }
+    };
+    let title = if hit.detail.is_empty() {
+        rule.message.to_string()
+    } else {
+        format!("{}: {}", rule.message, hit.detail)
+    };
+    lint_finding(LintFinding {
+        id: rule.id.to_string(),
+        severity: hit.severity.unwrap_or(rule.severity),
+        cwe: rule.cwe.iter().map(|c| (*c).to_string()).collect(),
+        title,
+        description,
+        fix: Some(rule.fix.to_string()),
+        confidence: rule.confidence,
+        location: Location {
+            file: relative.to_string(),
+            line: hit.line,
+            column: Some(hit.column),
+        },
+        suppressed,
+    })
+}
+
+/// The fields that differ between lint findings; [`lint_finding`] fills in the rest.
+pub struct LintFinding {
+    pub id: String,
+    pub severity: Severity,
+    pub cwe: Vec<String>,
+    pub title: String,
+    pub description: String,
+    pub fix: Option<String>,
+    pub confidence: Confidence,
+    pub location: Location,
+    pub suppressed: Option<String>,
+}
+
+/// A `kind: lint` finding; the verdict is left for the policy to set.
+pub fn lint_finding(lint: LintFinding) -> Finding {
+    Finding {
+        id: lint.id,
+        kind: Kind::Lint,
+        package: None,
+        severity: lint.severity,
+        cvss: None,
+        cwe: lint.cwe,
+        title: lint.title,
+        description: lint.description,
+        url: None,
+        date: None,
+        aliases: Vec::new(),
+        categories: Vec::new(),
+        patched: Vec::new(),
+        affected_functions: Vec::new(),
+        reachability: Reachability::Unknown,
+        reachability_reason: "not analysed for lint findings".to_string(),
+        traces: Vec::new(),
+        locations: vec![lint.location],
+        confidence: Some(lint.confidence),
+        fix: lint.fix,
+        suppressed: lint.suppressed,
+        verdict: Verdict::Pass,
+        verdict_rule: String::new(),
+    }
+}
+
+fn parse_error_finding(relative: &str, error: &syn::Error) -> Finding {
+    let start = error.span().start();
+    lint_finding(LintFinding {
+        id: PARSE_ERROR_ID.to_string(),
+        severity: Severity::Unknown,
+        cwe: Vec::new(),
+        title: format!("file not analysed: syn could not parse it ({error})"),
+        description: "secgate's lint rules did not run on this file, so it may hide insecure \
+                      patterns. rustc accepts some syntax that syn does not yet know."
+            .to_string(),
+        fix: Some("check that the file compiles; if it does, report the syntax to secgate".into()),
+        confidence: Confidence::High,
+        location: Location {
+            file: relative.to_string(),
+            line: u32::try_from(start.line).unwrap_or(u32::MAX),
+            column: Some(u32::try_from(start.column + 1).unwrap_or(u32::MAX)),
+        },
+        suppressed: None,
+    })
+}
+
+/// `path` relative to `root` with `/` separators, or as given when it lies outside.
+pub fn relative_path(root: &Path, path: &Path) -> String {
+    let shown = path.strip_prefix(root).unwrap_or(path);
+    shown
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// True for files under a `tests/` or `benches/` directory.
+fn is_test_path(relative: &str) -> bool {
+    Path::new(relative)
+        .components()
+        .any(|c| matches!(c, Component::Normal(name) if name == "tests" || name == "benches"))
+}
+
+/// The `.rs` files of the workspace under `workspace_root`, sorted; skips `target/` and hidden
+/// directories. Fixture trees of the scanned project are included: they are its sources too.
+pub fn workspace_sources(workspace_root: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    let mut stack = vec![workspace_root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if !name.starts_with('.') && name != "target" {
+                    stack.push(path);
+                }
+            } else if kind.is_file() && name.ends_with(".rs") {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,216 @@
+//! SG-PATH-001 — request-controlled path reaches the filesystem; zip entry names used as paths.
+//!
+//! **What**: in an axum or actix-web handler (a function with a `Path<…>` or `Query<…>`
+//! extractor parameter), a value bound from the extractor — directly or through a local `let`
+//! built from it — passed to `File::open`/`create`, `fs::read*`, `fs::write`, `remove_*`,
+//! `read_dir`, `create_dir_all`, `copy`, `rename`, `OpenOptions::open`, `ServeFile::new`,
+//! `NamedFile::open` (std and tokio), unless the function both `canonicalize`s and checks
+//! `starts_with`, or takes only the `file_name()` of the value. Also, in a file that uses the
+//! `zip` crate, `ZipFile::name()` (instead of `enclosed_name()`) flowing into such a call or a
+//! `join`.
+//!
+//! **Why**: `../` segments or an absolute path in the request (or in an archive entry: zip slip)
+//! read or overwrite files outside the intended directory (CWE-22).
+//!
+//! **Example**: `async fn get(Path(name): Path<String>) -> … { tokio::fs::read(format!("files/{name}")).await }`
+//!
+//! **Fix**: reject names with separators or `..`, or canonicalize the joined path and check it
+//! `starts_with` the base directory; for archives use `enclosed_name()`.
+
+use std::collections::HashSet;
+
+use syn::visit::Visit;
+use syn::{Expr, FnArg, Signature};
+
+use super::{Hit, Rule};
+use crate::finding::{Confidence, Severity};
+use crate::lints::SourceFile;
+use crate::lints::ast;
+
+pub(super) const RULE: Rule = Rule {
+    id: "SG-PATH-001",
+    cwe: &["CWE-22"],
+    severity: Severity::High,
+    confidence: Confidence::Medium,
+    message: "path from untrusted input reaches the filesystem",
+    why: "`../` segments or an absolute path in a request or archive entry reach files outside \
+          the intended directory.",
+    fix: "Reject separators and `..`, or canonicalize the joined path and check it starts with \
+          the base directory; use `enclosed_name()` for zip entries.",
+    check,
+};
+
+/// Call paths (resolved, by suffix) that open, read, write or remove by path.
+const SINK_PATHS: &[&[&str]] = &[
+    &["File", "open"],
+    &["File", "create"],
+    &["File", "create_new"],
+    &["fs", "read"],
+    &["fs", "read_to_string"],
+    &["fs", "read_dir"],
+    &["fs", "write"],
+    &["fs", "remove_file"],
+    &["fs", "remove_dir"],
+    &["fs", "remove_dir_all"],
+    &["fs", "create_dir_all"],
+    &["fs", "create_dir"],
+    &["fs", "copy"],
+    &["fs", "rename"],
+    &["fs", "metadata"],
+    &["ServeFile", "new"],
+    &["ServeDir", "new"],
+    &["NamedFile", "open"],
+    &["NamedFile", "open_async"],
+];
+
+fn check(src: &SourceFile<'_>) -> Vec<Hit> {
+    let mut v = Visitor {
+        src,
+        tainted: HashSet::new(),
+        zip: uses_zip(src),
+        hits: Vec::new(),
+    };
+    v.visit_file(src.syntax);
+    v.hits
+}
+
+struct Visitor<'s> {
+    src: &'s SourceFile<'s>,
+    /// Names holding request data in the handler being visited.
+    tainted: HashSet<String>,
+    /// The file uses the `zip` crate.
+    zip: bool,
+    hits: Vec<Hit>,
+}
+
+/// True if the file names the `zip` crate or its archive types.
+fn uses_zip(src: &SourceFile<'_>) -> bool {
+    src.aliases.uses_crate("zip") || {
+        let idents = ast::mentioned_idents(quote::ToTokens::to_token_stream(src.syntax));
+        ["zip", "ZipArchive", "ZipFile"]
+            .iter()
+            .any(|i| idents.contains(*i))
+    }
+}
+
+/// Names bound from `Path<…>` / `Query<…>` parameters.
+fn extractor_bindings(sig: &Signature) -> HashSet<String> {
+    let mut names = Vec::new();
+    for input in &sig.inputs {
+        let FnArg::Typed(t) = input else { continue };
+        let syn::Type::Path(ty) = &*t.ty else {
+            continue;
+        };
+        let is_extractor = ty
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| s.ident == "Path" || s.ident == "Query");
+        if is_extractor {
+            ast::pattern_bindings(&t.pat, &mut names);
+        }
+    }
+    names.into_iter().collect()
+}
+
+fn body_sanitizes(block: &syn::Block) -> bool {
+    let idents = ast::mentioned_idents(quote::ToTokens::to_token_stream(block));
+    idents.contains("canonicalize") && idents.contains("starts_with")
+}
+
+impl Visitor<'_> {
+    fn handler(&mut self, sig: &Signature, block: &syn::Block, visit: impl FnOnce(&mut Self)) {
+        let outer = std::mem::take(&mut self.tainted);
+        if !body_sanitizes(block) {
+            self.tainted = extractor_bindings(sig);
+        }
+        visit(self);
+        self.tainted = outer;
+    }
+
+    /// True if `expr` carries request data (or, in a zip-using file, an entry's raw name).
+    fn carries_taint(&self, expr: &Expr) -> bool {
+        let idents = ast::expr_idents(expr);
+        if idents.contains("file_name") || idents.contains("enclosed_name") {
+            return false;
+        }
+        idents.iter().any(|i| self.tainted.contains(i)) || (self.zip && calls_name(expr))
+    }
+
+    fn is_sink(&self, call: &syn::ExprCall) -> Option<String> {
+        let path = ast::func_path(call)?;
+        let resolved = self.src.aliases.resolve(path);
+        SINK_PATHS
+            .iter()
+            .find(|s| ast::ends_with(&resolved, s))
+            .map(|s| s.join("::"))
+    }
+}
+
+/// True if `expr` calls `.name()` (a `ZipFile`'s raw entry name) somewhere.
+fn calls_name(expr: &Expr) -> bool {
+    struct Find(bool);
+    impl<'ast> Visit<'ast> for Find {
+        fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+            self.0 |= call.method == "name" && call.args.is_empty();
+            syn::visit::visit_expr_method_call(self, call);
+        }
+    }
+    let mut find = Find(false);
+    find.visit_expr(expr);
+    find.0
+}
+
+impl<'ast> Visit<'ast> for Visitor<'_> {
+    crate::lint_visit_common!();
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.handler(&item.sig, &item.block, |v| {
+            syn::visit::visit_item_fn(v, item)
+        });
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.handler(&item.sig, &item.block, |v| {
+            syn::visit::visit_impl_item_fn(v, item);
+        });
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        syn::visit::visit_local(self, local);
+        if let Some(init) = &local.init
+            && self.carries_taint(&init.expr)
+        {
+            let mut names = Vec::new();
+            ast::pattern_bindings(&local.pat, &mut names);
+            self.tainted.extend(names);
+        }
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let Some(sink) = self.is_sink(call)
+            && call.args.iter().any(|a| self.carries_taint(a))
+        {
+            self.hits.push(Hit::at(
+                syn::spanned::Spanned::span(&call.func),
+                format!("`{sink}` is given a path from untrusted input"),
+            ));
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        // `OpenOptions::new().write(true).open(p)`, and `base.join(entry.name())` for zip slip.
+        let name = ast::method(call);
+        let opens = name == "open"
+            && matches!(ast::method_chain(call).0, Expr::Call(c) if ast::func_path(c).is_some_and(|p| p.segments.last().is_some_and(|s| s.ident == "new")));
+        let zip_join = self.zip && name == "join" && call.args.first().is_some_and(calls_name);
+        if (opens && call.args.iter().any(|a| self.carries_taint(a))) || zip_join {
+            self.hits.push(Hit::at(
+                call.method.span(),
+                format!("`.{name}()` is given a path from untrusted input"),
+            ));
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}

@@ -1,0 +1,277 @@
+//! SG-SQL-001 — SQL built from a format string or concatenation.
+//!
+//! **What**: the first argument of a SQL entry point — sqlx `query`, `query_as`, `query_scalar`,
+//! `query_with`, `raw_sql`; rusqlite `execute`, `execute_batch`, `prepare`, `prepare_cached`,
+//! `query_row`, `query_map`; postgres / tokio-postgres `query`, `query_one`, `query_opt`,
+//! `execute`, `batch_execute`, `simple_query`; mysql `query_drop`, `query_first`, `exec`,
+//! `exec_drop`, `exec_first`; diesel `sql_query` — is a `format!`, a `+` concatenation or a
+//! `.concat()` / `.join()` whose literal text contains SQL, directly or through a local `let` of
+//! the same function (also one grown with `push_str` / `+=` from a non-literal).
+//!
+//! **Why**: values spliced into SQL text can close the string and add their own SQL, reading or
+//! changing any data the connection may touch (CWE-89).
+//!
+//! **Example**: `sqlx::query(&format!("SELECT * FROM users WHERE name = '{name}'"))`
+//!
+//! **Fix**: use placeholders and bind the values (`query("… WHERE name = $1").bind(name)`,
+//! `params![name]`); for identifiers, pick from a fixed list.
+//!
+//! Interpolating only upper-case constants (`format!("SELECT * FROM {TABLE}")`) is not flagged.
+
+use std::collections::HashMap;
+
+use syn::visit::Visit;
+use syn::{BinOp, Expr};
+
+use super::{Hit, Rule};
+use crate::finding::{Confidence, Severity};
+use crate::lints::SourceFile;
+use crate::lints::ast;
+
+pub(super) const RULE: Rule = Rule {
+    id: "SG-SQL-001",
+    cwe: &["CWE-89"],
+    severity: Severity::High,
+    confidence: Confidence::High,
+    message: "SQL built from a dynamic string",
+    why: "Values spliced into SQL text can end the literal and add their own SQL, reading or \
+          changing any data the connection can reach.",
+    fix: "Use placeholders and bind the values (`$1`/`?` with `.bind()` or `params![]`); choose \
+          identifiers from a fixed list.",
+    check,
+};
+
+const SINKS: &[&str] = &[
+    "query",
+    "query_as",
+    "query_scalar",
+    "query_with",
+    "query_as_with",
+    "raw_sql",
+    "execute",
+    "execute_batch",
+    "prepare",
+    "prepare_cached",
+    "query_row",
+    "query_map",
+    "query_one",
+    "query_opt",
+    "batch_execute",
+    "simple_query",
+    "query_drop",
+    "query_first",
+    "exec",
+    "exec_drop",
+    "exec_first",
+    "sql_query",
+];
+
+const SQL_WORDS: &[&str] = &[
+    "select ",
+    "insert ",
+    "update ",
+    "delete ",
+    " where ",
+    " from ",
+    "create ",
+    "drop ",
+    "alter ",
+    " into ",
+    " values",
+    " set ",
+    "pragma ",
+    "truncate ",
+];
+
+fn looks_like_sql(text: &str) -> bool {
+    let lower = format!(" {} ", text.to_lowercase());
+    SQL_WORDS.iter().any(|w| lower.contains(w))
+}
+
+fn is_const_name(name: &str) -> bool {
+    name.chars()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+}
+
+/// True if `expr` builds SQL text at run time from something that is not a constant.
+fn dynamic_sql(expr: &Expr, locals: &HashMap<String, Built>, depth: u8) -> bool {
+    if depth > 4 {
+        return false;
+    }
+    match ast::peel(expr) {
+        Expr::Macro(m) if ast::macro_name(&m.mac) == "format" => {
+            let Some(args) = ast::macro_args(&m.mac) else {
+                return false;
+            };
+            let Some(template) = args.first().and_then(ast::str_lit) else {
+                return false;
+            };
+            let captured = ast::format_captures(&template);
+            let dynamic_capture = captured.iter().any(|c| !is_const_name(c));
+            let dynamic_arg = args.iter().skip(1).any(|a| match ast::peel(a) {
+                Expr::Lit(_) => false,
+                Expr::Path(p) => !p
+                    .path
+                    .segments
+                    .last()
+                    .is_some_and(|s| is_const_name(&s.ident.to_string())),
+                Expr::Assign(_) => true,
+                _ => true,
+            });
+            looks_like_sql(&template) && (dynamic_capture || dynamic_arg)
+        }
+        Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
+            let literals = literal_text(expr);
+            looks_like_sql(&literals) && !all_literal(expr)
+        }
+        Expr::MethodCall(m) if matches!(ast::method(m).as_str(), "concat" | "join") => {
+            let text = quote::ToTokens::to_token_stream(&m.receiver).to_string();
+            looks_like_sql(&text) && !all_literal(&m.receiver)
+        }
+        Expr::MethodCall(m) if m.args.is_empty() => dynamic_sql(&m.receiver, locals, depth + 1),
+        Expr::Path(p) => p
+            .path
+            .get_ident()
+            .and_then(|i| locals.get(&i.to_string()))
+            .is_some_and(|built| built.dynamic),
+        _ => false,
+    }
+}
+
+/// The text of the string literals in a concatenation.
+fn literal_text(expr: &Expr) -> String {
+    match ast::peel(expr) {
+        Expr::Binary(b) => literal_text(&b.left) + " " + &literal_text(&b.right),
+        Expr::MethodCall(m) => literal_text(&m.receiver),
+        Expr::Call(c) => c
+            .args
+            .iter()
+            .map(literal_text)
+            .collect::<Vec<_>>()
+            .join(" "),
+        other => ast::str_lit(other).unwrap_or_default(),
+    }
+}
+
+fn all_literal(expr: &Expr) -> bool {
+    match ast::peel(expr) {
+        Expr::Binary(b) => all_literal(&b.left) && all_literal(&b.right),
+        Expr::Array(a) => a.elems.iter().all(all_literal),
+        Expr::MethodCall(m) if m.args.is_empty() => all_literal(&m.receiver),
+        Expr::Lit(_) => true,
+        Expr::Path(p) => p
+            .path
+            .segments
+            .last()
+            .is_some_and(|s| is_const_name(&s.ident.to_string())),
+        _ => false,
+    }
+}
+
+/// What is known of a local: whether its SQL text was built at run time.
+#[derive(Clone, Copy)]
+struct Built {
+    dynamic: bool,
+    sql: bool,
+}
+
+fn check(src: &SourceFile<'_>) -> Vec<Hit> {
+    let mut v = Visitor {
+        hits: Vec::new(),
+        locals: HashMap::new(),
+    };
+    v.visit_file(src.syntax);
+    v.hits
+}
+
+struct Visitor {
+    hits: Vec<Hit>,
+    /// Locals of the function being visited (`let sql = format!(…)`).
+    locals: HashMap<String, Built>,
+}
+
+impl Visitor {
+    fn sink(&mut self, name: &str, first: Option<&Expr>, span: proc_macro2::Span) {
+        if !SINKS.contains(&name) {
+            return;
+        }
+        if first.is_some_and(|a| dynamic_sql(a, &self.locals, 0)) {
+            self.hits.push(Hit::at(
+                span,
+                format!("`{name}` is given SQL built at run time"),
+            ));
+        }
+    }
+
+    fn with_fresh_locals(&mut self, f: impl FnOnce(&mut Self)) {
+        let outer = std::mem::take(&mut self.locals);
+        f(self);
+        self.locals = outer;
+    }
+}
+
+impl<'ast> Visit<'ast> for Visitor {
+    crate::lint_visit_common!();
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.with_fresh_locals(|v| syn::visit::visit_item_fn(v, item));
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.with_fresh_locals(|v| syn::visit::visit_impl_item_fn(v, item));
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        syn::visit::visit_local(self, local);
+        if let (syn::Pat::Ident(p), Some(init)) = (&local.pat, &local.init) {
+            let dynamic = dynamic_sql(&init.expr, &self.locals, 0);
+            let sql = looks_like_sql(&literal_text(&init.expr))
+                || quote::ToTokens::to_token_stream(&init.expr)
+                    .to_string()
+                    .to_lowercase()
+                    .contains("select");
+            self.locals
+                .insert(p.ident.to_string(), Built { dynamic, sql });
+        }
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
+        let name = ast::method(call);
+        // `sql.push_str(&name)` on a local holding SQL text makes it dynamic.
+        if name == "push_str"
+            && let Some(local) = ast::value_name(&call.receiver)
+            && let Some(built) = self.locals.get_mut(&local)
+            && built.sql
+            && call.args.first().is_some_and(|a| !all_literal(a))
+        {
+            built.dynamic = true;
+        }
+        self.sink(&name, call.args.first(), call.method.span());
+        syn::visit::visit_expr_method_call(self, call);
+    }
+
+    fn visit_expr_binary(&mut self, expr: &'ast syn::ExprBinary) {
+        if matches!(expr.op, BinOp::AddAssign(_))
+            && let Some(local) = ast::value_name(&expr.left)
+            && let Some(built) = self.locals.get_mut(&local)
+            && built.sql
+            && !all_literal(&expr.right)
+        {
+            built.dynamic = true;
+        }
+        syn::visit::visit_expr_binary(self, expr);
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
+        if let Expr::Path(p) = ast::peel(&call.func)
+            && let Some(last) = p.path.segments.last()
+        {
+            self.sink(
+                &last.ident.to_string(),
+                call.args.first(),
+                last.ident.span(),
+            );
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+}

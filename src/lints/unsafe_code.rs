@@ -1,0 +1,319 @@
+//! Unsafe-code accounting per crate, from the sources alone (the role cargo-geiger plays, without
+//! a rebuild): unsafe functions, blocks, impls and traits, and whether the crate root forbids or
+//! denies `unsafe_code`.
+//!
+//! Why a visitor of our own rather than the `geiger` crate (0.5.0 on crates.io): geiger is built
+//! on syn 2 while secgate uses syn 3, so it would compile a second syn; it reports through
+//! `cargo-geiger-serde`'s types, which would leak into our report; and it does not count unsafe
+//! traits separately nor look at `#![deny(unsafe_code)]`. The visitor below is one short
+//! `syn::visit` pass.
+//!
+//! Counted as geiger counts: code inside macro bodies (`macro_rules!`, unexpanded macro calls) is
+//! not seen, `#[cfg]`-disabled code is. Test code is counted too: it is part of the crate's source.
+//! The file list comes from rustc's dep-info (`.d`) files, so only files the build compiled count.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use syn::visit::Visit;
+
+use crate::finding::Package;
+
+/// Unsafe usage in a set of files (one crate, or one file).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsafeCounts {
+    /// Files read.
+    pub files: usize,
+    /// `unsafe fn` items, methods and trait methods.
+    pub functions: usize,
+    /// `unsafe { … }` blocks.
+    pub blocks: usize,
+    /// `unsafe impl` items.
+    pub impls: usize,
+    /// `unsafe trait` items.
+    pub traits: usize,
+    /// The crate root (the first file) has `#![forbid(unsafe_code)]`.
+    pub forbids_unsafe: bool,
+    /// The crate root has `#![deny(unsafe_code)]` (which an inner `allow` can lift).
+    pub denies_unsafe: bool,
+    /// Files that could not be read or parsed, so are not counted.
+    pub unparsed: Vec<String>,
+}
+
+impl UnsafeCounts {
+    /// Unsafe functions, blocks, impls and traits together.
+    pub fn total(&self) -> usize {
+        self.functions + self.blocks + self.impls + self.traits
+    }
+
+    fn add(&mut self, other: UnsafeCounts) {
+        self.files += other.files;
+        self.functions += other.functions;
+        self.blocks += other.blocks;
+        self.impls += other.impls;
+        self.traits += other.traits;
+        self.unparsed.extend(other.unparsed);
+    }
+}
+
+/// One package's unsafe accounting, for the report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrateUnsafe {
+    pub package: Package,
+    pub counts: UnsafeCounts,
+}
+
+/// Counts unsafe code in one file's text; `is_root` also reads the crate-level lint attributes.
+pub fn count_source(text: &str, is_root: bool) -> Result<UnsafeCounts, syn::Error> {
+    let file = syn::parse_file(text)?;
+    let mut counter = Counter::default();
+    counter.visit_file(&file);
+    let mut counts = counter.counts;
+    counts.files = 1;
+    if is_root {
+        for attr in &file.attrs {
+            let level = attr.path().get_ident().map(ToString::to_string);
+            let names_unsafe_code = attr.meta.require_list().is_ok_and(|l| {
+                l.tokens
+                    .to_string()
+                    .split(',')
+                    .any(|t| t.trim() == "unsafe_code")
+            });
+            match level.as_deref() {
+                Some("forbid") if names_unsafe_code => counts.forbids_unsafe = true,
+                Some("deny") if names_unsafe_code => counts.denies_unsafe = true,
+                _ => {}
+            }
+        }
+    }
+    Ok(counts)
+}
+
+/// Counts unsafe code over a crate's files. The first file is taken as the crate root (rustc
+/// lists the root first in its dep-info); the files are parsed in parallel.
+pub fn count_crate(files: &[PathBuf]) -> UnsafeCounts {
+    let per_file: Vec<UnsafeCounts> = match pool() {
+        Some(pool) => pool.install(|| count_files(files)),
+        None => files.iter().enumerate().map(count_file).collect(),
+    };
+    let mut total = UnsafeCounts::default();
+    if let Some(root) = per_file.first() {
+        total.forbids_unsafe = root.forbids_unsafe;
+        total.denies_unsafe = root.denies_unsafe;
+    }
+    for counts in per_file {
+        total.add(counts);
+    }
+    total
+}
+
+/// Threads with room for syn's recursion: deeply nested generated code overflows the default
+/// 2 MiB of a rayon worker in debug builds. `None` if no such pool could be started.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .stack_size(64 << 20)
+            .thread_name(|i| format!("secgate-unsafe-{i}"))
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+fn count_files(files: &[PathBuf]) -> Vec<UnsafeCounts> {
+    files.par_iter().enumerate().map(count_file).collect()
+}
+
+fn count_file((index, path): (usize, &PathBuf)) -> UnsafeCounts {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| count_source(&text, index == 0).ok())
+        .unwrap_or_else(|| UnsafeCounts {
+            unparsed: vec![path.display().to_string()],
+            ..UnsafeCounts::default()
+        })
+}
+
+/// The Rust source files listed in a rustc dep-info (`.d`) file, root first, without duplicates.
+///
+/// The format is make's: `target: dep dep …` lines, spaces in names escaped as `\ `. Only `.rs`
+/// files are kept (dep-info also lists `include_str!` files and env-var lines). An unreadable
+/// file gives an empty list: the caller counts what it can.
+pub fn files_from_dep_info(path: &Path) -> Vec<PathBuf> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    parse_dep_info(&text)
+}
+
+fn parse_dep_info(text: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for line in text.lines() {
+        if line.starts_with('#') {
+            continue;
+        }
+        let Some(deps) = split_target(line) else {
+            continue;
+        };
+        for dep in split_escaped(deps) {
+            let path = PathBuf::from(&dep);
+            if dep.ends_with(".rs") && !files.contains(&path) {
+                files.push(path);
+            }
+        }
+    }
+    files
+}
+
+/// The part after the first unescaped `: ` (the target may contain a drive letter's `:`).
+fn split_target(line: &str) -> Option<&str> {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => i += 2,
+            b':' if bytes.get(i + 1).is_none_or(|b| *b == b' ') => return Some(&line[i + 1..]),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Splits on unescaped spaces, unescaping `\ ` (and `\\`).
+fn split_escaped(deps: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut chars = deps.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => match chars.next() {
+                Some(next @ (' ' | '\\' | '#' | ':')) => current.push(next),
+                Some(next) => {
+                    current.push('\\');
+                    current.push(next);
+                }
+                None => {}
+            },
+            ' ' | '\t' => {
+                if !current.is_empty() {
+                    out.push(std::mem::take(&mut current));
+                }
+            }
+            _ => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+#[derive(Default)]
+struct Counter {
+    counts: UnsafeCounts,
+}
+
+impl<'ast> Visit<'ast> for Counter {
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.counts.functions += usize::from(matches!(item.sig.safety, syn::Safety::Unsafe(_)));
+        syn::visit::visit_item_fn(self, item);
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.counts.functions += usize::from(matches!(item.sig.safety, syn::Safety::Unsafe(_)));
+        syn::visit::visit_impl_item_fn(self, item);
+    }
+
+    fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
+        self.counts.functions += usize::from(matches!(item.sig.safety, syn::Safety::Unsafe(_)));
+        syn::visit::visit_trait_item_fn(self, item);
+    }
+
+    fn visit_expr_unsafe(&mut self, expr: &'ast syn::ExprUnsafe) {
+        self.counts.blocks += 1;
+        syn::visit::visit_expr_unsafe(self, expr);
+    }
+
+    fn visit_item_impl(&mut self, item: &'ast syn::ItemImpl) {
+        self.counts.impls += usize::from(item.unsafety.is_some());
+        syn::visit::visit_item_impl(self, item);
+    }
+
+    fn visit_item_trait(&mut self, item: &'ast syn::ItemTrait) {
+        self.counts.traits += usize::from(item.unsafety.is_some());
+        syn::visit::visit_item_trait(self, item);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SOURCE: &str = r#"
+#![forbid(unsafe_code)]
+unsafe fn raw(p: *const u8) -> u8 { unsafe { *p } }
+struct S;
+unsafe impl Send for S {}
+unsafe trait Zeroable {}
+trait T { unsafe fn f(&self); fn g(&self); }
+impl S {
+    pub unsafe fn m(&self) {}
+    fn safe(&self) -> u8 { let x = 1; let y = unsafe { raw(&x) }; y + unsafe { raw(&x) } }
+}
+fn closure() { let _ = || unsafe { raw(std::ptr::null()) }; }
+"#;
+
+    #[test]
+    fn counts_each_kind_of_unsafe() {
+        let counts =
+            count_source(SOURCE, true).unwrap_or_else(|e| panic!("{e} {:?}", e.span().start()));
+        assert_eq!(
+            (counts.functions, counts.blocks, counts.impls, counts.traits),
+            (3, 4, 1, 1)
+        );
+        assert!(counts.forbids_unsafe);
+        assert!(!counts.denies_unsafe);
+        assert_eq!(counts.total(), 9);
+    }
+
+    #[test]
+    fn lint_attributes_count_only_at_the_root() {
+        let deny = "#![deny(missing_docs, unsafe_code)]\nfn f() {}\n";
+        let root = count_source(deny, true).unwrap_or_default();
+        assert!(root.denies_unsafe && !root.forbids_unsafe);
+        let module = count_source(deny, false).unwrap_or_default();
+        assert!(!module.denies_unsafe);
+        let allow = count_source("#![allow(unsafe_code)]\n", true).unwrap_or_default();
+        assert!(!allow.denies_unsafe && !allow.forbids_unsafe);
+    }
+
+    #[test]
+    fn dep_info_lists_sources_with_escaped_spaces() {
+        let text = "/t/deps/libfoo-1.rmeta: /src/foo/lib.rs /src/my\\ dir/a.rs /src/foo/data.json\n\
+                    \n/t/deps/foo-1.d: /src/foo/lib.rs /src/my\\ dir/a.rs /src/foo/data.json\n\
+                    \n/src/foo/lib.rs:\n/src/my\\ dir/a.rs:\n\n# env-dep:CARGO_PKG_NAME=foo\n";
+        assert_eq!(
+            parse_dep_info(text),
+            vec![
+                PathBuf::from("/src/foo/lib.rs"),
+                PathBuf::from("/src/my dir/a.rs")
+            ]
+        );
+    }
+
+    #[test]
+    fn unparsable_files_are_listed_not_counted() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let good = dir.path().join("lib.rs");
+        let bad = dir.path().join("bad.rs");
+        std::fs::write(&good, "#![forbid(unsafe_code)]\nunsafe fn f() {}\n").unwrap_or_default();
+        std::fs::write(&bad, "fn (").unwrap_or_default();
+        let counts = count_crate(&[good, bad.clone()]);
+        assert_eq!(counts.files, 1);
+        assert_eq!(counts.functions, 1);
+        assert!(counts.forbids_unsafe);
+        assert_eq!(counts.unparsed, vec![bad.display().to_string()]);
+    }
+}

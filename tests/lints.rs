@@ -1,0 +1,164 @@
+//! The lint rules over real code: the vulnerable twin must yield exactly its README's lint rows,
+//! the hardened sample server none, and every rule fixture exactly the lines it marks.
+
+use std::path::{Path, PathBuf};
+
+use secgate::lints::{LintOptions, scan_sources, workspace_sources};
+
+fn root(dir: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(dir)
+}
+
+fn scan(dir: &str) -> Vec<(String, String, u32)> {
+    let root = root(dir);
+    let files = workspace_sources(&root);
+    assert!(!files.is_empty(), "no sources under {}", root.display());
+    scan_sources(&root, &files, &LintOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .map(|f| (f.id, f.locations[0].file.clone(), f.locations[0].line))
+        .collect()
+}
+
+fn row(id: &str, file: &str, line: u32) -> (String, String, u32) {
+    (id.to_string(), file.to_string(), line)
+}
+
+#[test]
+fn vulnerable_twin_yields_exactly_its_readme_rows() {
+    assert_eq!(
+        scan("fixtures/vulnerable-server"),
+        vec![
+            row("SG-SECRET-001", "src/auth.rs", 9),
+            row("SG-CT-001", "src/auth.rs", 19),
+            row("SG-PROF-001", "src/lib.rs", 32),
+            row("SG-CMD-001", "src/ops.rs", 20),
+            row("SG-TLS-001", "src/outbound.rs", 8),
+            row("SG-HASH-001", "src/token.rs", 27),
+        ]
+    );
+}
+
+#[test]
+fn hardened_sample_server_yields_nothing() {
+    assert_eq!(scan("fixtures/sample-server"), vec![]);
+}
+
+/// Each file under `fixtures/lints/rules/` marks the lines a rule must report with
+/// `// expect: SG-…` (several ids separated by commas); every other line must stay clean.
+#[test]
+fn rule_fixtures_report_exactly_the_marked_lines() {
+    let dir = root("fixtures/lints/rules");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.map(|e| e.path()).unwrap_or_default())
+        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 6, "rule fixtures missing");
+    let mut failures = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        let mut expected: Vec<(String, u32)> = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            if let Some(at) = line.find("// expect: ") {
+                for id in line[at + "// expect: ".len()..].split(',') {
+                    expected.push((id.trim().to_string(), (index + 1) as u32));
+                }
+            }
+        }
+        expected.sort();
+        let mut actual: Vec<(String, u32)> =
+            scan_sources(&dir, std::slice::from_ref(file), &LintOptions::default())
+                .unwrap_or_else(|e| panic!("{e}"))
+                .into_iter()
+                .map(|f| (f.id, f.locations[0].line))
+                .collect();
+        actual.sort();
+        if actual != expected {
+            failures.push(format!(
+                "{}:\n  expected {expected:?}\n  actual   {actual:?}",
+                file.display()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// The realistic fixture crate marks each real flaw with `// truth: SG-…`. The table of
+/// detections, misses and false positives per rule is the one in `docs/lints.md`.
+#[test]
+fn realistic_crate_detection_table() {
+    use std::collections::BTreeMap;
+    let dir = root("fixtures/lints/realistic");
+    let files = workspace_sources(&dir);
+    let mut truth: Vec<(String, String, u32)> = Vec::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&dir)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for (index, line) in text.lines().enumerate() {
+            if let Some(at) = line.find("// truth: ") {
+                let id = line[at + "// truth: ".len()..].trim().to_string();
+                truth.push((id, rel.clone(), (index + 1) as u32));
+            }
+        }
+    }
+    let found: Vec<(String, String, u32, bool)> =
+        scan_sources(&dir, &files, &LintOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|f| {
+                let suppressed = f.suppressed.is_some();
+                (
+                    f.id,
+                    f.locations[0].file.clone(),
+                    f.locations[0].line,
+                    suppressed,
+                )
+            })
+            .collect();
+    // rule -> (true positives, missed, false positives, suppressed)
+    let mut table: BTreeMap<String, (u32, u32, u32, u32)> = BTreeMap::new();
+    for rule in secgate::lints::rules::rules() {
+        table.insert(rule.id.to_string(), (0, 0, 0, 0));
+    }
+    let mut false_positives = Vec::new();
+    for (id, file, line, suppressed) in &found {
+        let entry = table.entry(id.clone()).or_default();
+        if *suppressed {
+            entry.3 += 1;
+        } else if truth.contains(&(id.clone(), file.clone(), *line)) {
+            entry.0 += 1;
+        } else {
+            entry.2 += 1;
+            false_positives.push(format!("{id} {file}:{line}"));
+        }
+    }
+    let mut missed = Vec::new();
+    for (id, file, line) in &truth {
+        if !found
+            .iter()
+            .any(|(i, f, l, _)| i == id && f == file && l == line)
+        {
+            table.entry(id.clone()).or_default().1 += 1;
+            missed.push(format!("{id} {file}:{line}"));
+        }
+    }
+    let mut report = String::from(
+        "| rule | flaws | detected | missed | false positives | suppressed |\n|---|---|---|---|---|---|\n",
+    );
+    for (id, (tp, fn_, fp, sup)) in &table {
+        report.push_str(&format!(
+            "| {id} | {} | {tp} | {fn_} | {fp} | {sup} |\n",
+            tp + fn_
+        ));
+    }
+    report.push_str(&format!(
+        "\nmissed: {missed:?}\nfalse positives: {false_positives:?}\n"
+    ));
+    insta::assert_snapshot!(report);
+}
