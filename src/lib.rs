@@ -1,8 +1,9 @@
 //! secgate: does this Rust project ship a security problem that matters?
 //!
-//! The library builds one complete [`Report`] from the finding sources (advisories today;
-//! reachability and lints as they land), applies the [`Policy`], and leaves rendering to
-//! [`render`]. Nothing in the library prints or exits; the binary does that once, at the edge.
+//! The library builds one complete [`Report`] from the finding sources — advisories
+//! ([`advisories`]), graded by reachability ([`reachability`]); insecure patterns, clippy and
+//! unsafe accounting ([`lints`]) — applies the [`Policy`], and leaves rendering to [`render`].
+//! Nothing in the library prints or exits; the binary does that once, at the edge.
 
 #![forbid(unsafe_code)]
 
@@ -26,7 +27,7 @@ pub use report::Report;
 
 use advisories::{AdvisoryDatabase, DatabaseSource};
 use reachability::ReachabilityOptions;
-use report::{Analysis, LockfileInfo, ReachabilityInfo, Summary, Target, Tool};
+use report::{Analysis, LintInfo, LockfileInfo, ReachabilityInfo, Summary, Target, Tool};
 use workspace::{LockedProject, ProjectPath};
 
 /// Everything a scan needs to know, already validated.
@@ -58,19 +59,41 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         .and_then(|r| r.target.as_deref())
         .map_or_else(Target::host, Target::from_triple);
     let mut findings = advisories::find(&db, &project, &requested_target)?;
-    let (reachability, target) = match (&options.reachability, &options.project) {
-        (_, ProjectPath::Lockfile(_)) => (
+    let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
+    let clippy_driver = lints::clippy::driver();
+    let analysed = match &options.reachability {
+        Some(requested) if !bare_lockfile => {
+            let mut requested = requested.clone();
+            requested.clippy = clippy_driver.clone().map(|driver| reachability::Clippy {
+                driver,
+                args: lints::clippy::warn_flags(),
+            });
+            Some(reachability::analyse(
+                &project.root.join("Cargo.toml"),
+                &project.root,
+                &mut findings,
+                &requested,
+                &options.progress,
+            )?)
+        }
+        _ => None,
+    };
+    let (lint_info, unsafe_code) = if bare_lockfile {
+        (LintInfo::not_run("a bare lockfile has no code"), Vec::new())
+    } else {
+        options.progress.step("linting the workspace sources");
+        let layer = lints::run_layer(&project.root, analysed.as_ref(), clippy_driver.is_some())?;
+        findings.extend(layer.findings);
+        findings.extend(policy.unsafe_findings(&layer.unsafe_code, &layer.members));
+        (layer.info, layer.unsafe_code)
+    };
+    let (reachability, target) = match analysed {
+        Some(analysed) => (analysed.info, analysed.target),
+        None if bare_lockfile => (
             ReachabilityInfo::not_run("a bare lockfile has no program to build"),
             requested_target,
         ),
-        (None, _) => (ReachabilityInfo::not_run("--no-build"), requested_target),
-        (Some(reachability), _) => reachability::analyse(
-            &project.root.join("Cargo.toml"),
-            &project.root,
-            &mut findings,
-            reachability,
-            &options.progress,
-        )?,
+        None => (ReachabilityInfo::not_run("--no-build"), requested_target),
     };
     options.progress.finish();
     policy.apply(&mut findings, options.today);
@@ -91,7 +114,9 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         analysis: Analysis {
             advisories: "lockfile".to_string(),
             reachability,
+            lints: lint_info,
         },
+        unsafe_code,
         policy: policy.source.clone(),
         warnings: db.warnings,
         summary: Summary::of(&findings),

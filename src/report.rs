@@ -27,6 +27,8 @@ pub struct Report {
     /// Things the reader should know that are not findings (a stale database, a failed fetch).
     pub warnings: Vec<String>,
     pub findings: Vec<Finding>,
+    /// Unsafe code per crate of the build (geiger's role), workspace and dependencies.
+    pub unsafe_code: Vec<crate::lints::unsafe_code::CrateUnsafe>,
     pub summary: Summary,
 }
 
@@ -123,6 +125,28 @@ pub struct Analysis {
     /// `lockfile`: advisories were matched against the lockfile's versions.
     pub advisories: String,
     pub reachability: ReachabilityInfo,
+    pub lints: LintInfo,
+}
+
+/// What the lint layer ran.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LintInfo {
+    /// secgate's own rules: `N rules over M files`, or why they did not run.
+    pub rules: String,
+    /// The curated clippy lints: `ran in the IR build`, `not installed`, or why not.
+    pub clippy: String,
+    /// Unsafe accounting: `N crates from the build's dep-info`, or why not.
+    pub unsafe_code: String,
+}
+
+impl LintInfo {
+    pub fn not_run(why: &str) -> LintInfo {
+        LintInfo {
+            rules: format!("not run: {why}"),
+            clippy: format!("not run: {why}"),
+            unsafe_code: format!("not run: {why}"),
+        }
+    }
 }
 
 /// What the reachability engine analysed.

@@ -442,8 +442,16 @@ fn verbose_says_what_ran_and_quiet_says_nothing() {
         .arg("--db")
         .arg(fixture("advisory-db")));
     assert_eq!(verbose.code, 0);
-    assert!(verbose.stderr.contains("analysis done"), "{}", verbose.stderr);
-    assert!(verbose.stderr.contains("reachability: not run"), "{}", verbose.stderr);
+    assert!(
+        verbose.stderr.contains("analysis done"),
+        "{}",
+        verbose.stderr
+    );
+    assert!(
+        verbose.stderr.contains("reachability: not run"),
+        "{}",
+        verbose.stderr
+    );
     let quiet = run(secgate(home.path())
         .args(["scan", "-q", "--format", "json", "--lockfile"])
         .arg(fixture("lockfiles/patched.lock"))
@@ -451,5 +459,8 @@ fn verbose_says_what_ran_and_quiet_says_nothing() {
         .arg(fixture("advisory-db")));
     assert_eq!(quiet.code, 0);
     assert_eq!(quiet.stderr, "");
-    assert_eq!(quiet.stdout, verbose.stdout, "progress never mixes into the report");
+    assert_eq!(
+        quiet.stdout, verbose.stdout,
+        "progress never mixes into the report"
+    );
 }

@@ -64,6 +64,21 @@ pub fn warn_flags() -> Vec<String> {
         .collect()
 }
 
+/// The clippy driver to run inside the IR build: `$CLIPPY_DRIVER`, or `clippy-driver` on the PATH
+/// (rustup's proxy); `None` when neither answers `--version`.
+pub fn driver() -> Option<std::path::PathBuf> {
+    let candidate = std::env::var_os("CLIPPY_DRIVER")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| "clippy-driver".into());
+    std::process::Command::new(&candidate)
+        .arg("--version")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+        .then_some(candidate)
+}
+
 /// The finding for one diagnostic, if it is a warning or error of a listed lint.
 ///
 /// The location is the primary span, followed out of macro expansions into the workspace where

@@ -12,9 +12,12 @@
 
 pub mod ast;
 pub mod clippy;
+mod layer;
 pub mod rules;
 pub mod suppress;
 pub mod unsafe_code;
+
+pub use layer::{CLIPPY_MISSING, LintLayer, run_layer};
 
 use std::path::{Component, Path, PathBuf};
 
@@ -221,8 +224,10 @@ fn is_test_path(relative: &str) -> bool {
         .any(|c| matches!(c, Component::Normal(name) if name == "tests" || name == "benches"))
 }
 
-/// The `.rs` files of the workspace under `workspace_root`, sorted; skips `target/` and hidden
-/// directories. Fixture trees of the scanned project are included: they are its sources too.
+/// The `.rs` files of the workspace under `workspace_root`, sorted; skips `target/`, hidden
+/// directories, and nested directories that are cargo workspaces of their own (a `Cargo.toml`
+/// with a `[workspace]` table): those are other projects, not this one's code. Used when there
+/// is no build; a build's dep-info lists the compiled files exactly.
 pub fn workspace_sources(workspace_root: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![workspace_root.to_path_buf()];
@@ -238,7 +243,7 @@ pub fn workspace_sources(workspace_root: &Path) -> Vec<PathBuf> {
                 continue;
             };
             if kind.is_dir() {
-                if !name.starts_with('.') && name != "target" {
+                if !name.starts_with('.') && name != "target" && !is_separate_workspace(&path) {
                     stack.push(path);
                 }
             } else if kind.is_file() && name.ends_with(".rs") {
@@ -248,6 +253,12 @@ pub fn workspace_sources(workspace_root: &Path) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// A directory whose `Cargo.toml` declares a workspace of its own.
+fn is_separate_workspace(dir: &Path) -> bool {
+    std::fs::read_to_string(dir.join("Cargo.toml"))
+        .is_ok_and(|text| text.lines().any(|line| line.trim() == "[workspace]"))
 }
 
 #[cfg(test)]

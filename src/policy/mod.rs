@@ -8,10 +8,12 @@
 
 mod imports;
 mod load;
+mod unsafe_budget;
 
 pub mod edit;
 
 pub use load::{PolicyProblem, bundled, load_file, load_for_workspace, parse};
+pub use unsafe_budget::{MISSING_FORBID, OVER_BUDGET};
 
 use crate::finding::{Finding, Kind, Location, Reachability, Severity};
 use serde::{Deserialize, Serialize};

@@ -50,6 +50,8 @@ pub struct Unit {
     pub kinds: Vec<String>,
     /// The IR files rustc wrote for this unit.
     pub ir: Vec<PathBuf>,
+    /// rustc's dep-info file for this unit: the source files it compiled.
+    pub dep_info: Option<PathBuf>,
     /// Built for the analysed target; `false` for host units (build scripts, proc macros).
     pub for_target: bool,
 }
@@ -151,15 +153,21 @@ pub fn build(
                     .chain(exe.iter())
                     .any(|f| f.starts_with(&target_root));
                 let crate_name = artifact.target.name.replace('-', "_");
+                let ir = if for_target {
+                    ir_files(&crate_name, &files, exe)
+                } else {
+                    Vec::new()
+                };
+                let dep_info = ir
+                    .iter()
+                    .map(|ll| ll.with_extension("d"))
+                    .find(|d| d.is_file());
                 output.units.push(Unit {
                     package_id: artifact.package_id.repr,
                     target_name: artifact.target.name.clone(),
                     kinds: artifact.target.kind.iter().map(|k| k.to_string()).collect(),
-                    ir: if for_target {
-                        ir_files(&crate_name, &files, exe)
-                    } else {
-                        Vec::new()
-                    },
+                    ir,
+                    dep_info,
                     for_target,
                 });
             }

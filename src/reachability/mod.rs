@@ -63,6 +63,27 @@ impl ReachabilityOptions {
 /// A package of the build by name and version.
 type PackageKey = (String, String);
 
+/// What the analysis found besides the verdicts it set: what the build compiled, for the lint
+/// layer (clippy's diagnostics, the sources of each crate).
+#[derive(Debug)]
+pub struct Analysed {
+    pub info: ReachabilityInfo,
+    pub target: Target,
+    /// rustc and clippy diagnostics on workspace code, from the same compilation.
+    pub diagnostics: Vec<cargo_metadata::diagnostic::Diagnostic>,
+    /// Each crate built for the target, with the source files rustc read for it (dep-info).
+    pub crate_sources: Vec<CrateSources>,
+}
+
+/// One crate of the build and its source files.
+#[derive(Debug, Clone)]
+pub struct CrateSources {
+    pub package: crate::finding::Package,
+    /// A member of the scanned workspace (its code is linted).
+    pub workspace_member: bool,
+    pub files: Vec<PathBuf>,
+}
+
 /// Builds `manifest`'s workspace, analyses it and sets the reachability of every advisory finding.
 pub fn analyse(
     manifest: &Path,
@@ -70,7 +91,7 @@ pub fn analyse(
     findings: &mut [Finding],
     options: &ReachabilityOptions,
     progress: &crate::progress::Reporter,
-) -> Result<(ReachabilityInfo, Target), Error> {
+) -> Result<Analysed, Error> {
     let triple = match &options.target {
         Some(triple) => triple.clone(),
         None => host_triple()?,
@@ -91,7 +112,7 @@ pub fn analyse(
         Err(message) => {
             info.status = "failed".into();
             mark_unknown(findings, &format!("cargo metadata failed: {message}"));
-            return Ok((info, target));
+            return Ok(Analysed::without_build(info, target));
         }
     };
     let request = BuildRequest {
@@ -122,7 +143,7 @@ pub fn analyse(
             .collect::<Vec<_>>()
             .join(" | ");
         mark_unknown(findings, &format!("the build failed: {error}"));
-        return Ok((info, target));
+        return Ok(Analysed::without_build(info, target));
     }
 
     let packages = PackageIndex::new(&metadata);
@@ -199,7 +220,72 @@ pub fn analyse(
         finding.reachability_reason = reason;
         finding.traces = traces;
     }
-    Ok((info, target))
+    let members: HashSet<String> = metadata
+        .workspace_packages()
+        .iter()
+        .map(|p| p.id.repr.clone())
+        .collect();
+    let mut crate_sources: Vec<CrateSources> = Vec::new();
+    for unit in output.units.iter().filter(|u| u.for_target) {
+        let (Some(dep_info), Some((name, version))) =
+            (&unit.dep_info, packages.key(&unit.package_id))
+        else {
+            continue;
+        };
+        // rustc runs in the workspace root, so workspace files are listed relative to it.
+        let files: Vec<PathBuf> = crate::lints::unsafe_code::files_from_dep_info(dep_info)
+            .into_iter()
+            .map(|f| {
+                if f.is_relative() {
+                    workspace_root.join(f)
+                } else {
+                    f
+                }
+            })
+            .collect();
+        let package = crate::finding::Package {
+            name: name.clone(),
+            version: version.clone(),
+        };
+        match crate_sources.iter_mut().find(|c| c.package == package) {
+            Some(existing) => {
+                for file in files {
+                    if !existing.files.contains(&file) {
+                        existing.files.push(file);
+                    }
+                }
+            }
+            None => crate_sources.push(CrateSources {
+                package,
+                workspace_member: members.contains(&unit.package_id),
+                files,
+            }),
+        }
+    }
+    crate_sources.sort_by(|a, b| a.package.cmp(&b.package));
+    let diagnostics = output
+        .diagnostics
+        .into_iter()
+        .filter(|(id, _)| members.contains(id))
+        .map(|(_, d)| d)
+        .collect();
+    Ok(Analysed {
+        info,
+        target,
+        diagnostics,
+        crate_sources,
+    })
+}
+
+impl Analysed {
+    fn without_build(info: ReachabilityInfo, target: Target) -> Analysed {
+        Analysed {
+            info,
+            target,
+            diagnostics: Vec::new(),
+            crate_sources: Vec::new(),
+        }
+    }
 }
 
 /// Figures of one IR analysis run, for the benchmark (`cargo secgate debug-ir`).
@@ -752,7 +838,7 @@ fn registry_version<'a>(file: &'a str, crate_name: &str) -> Option<&'a str> {
 }
 
 /// A source path as a reader wants it: relative to the workspace, or from the registry folder.
-fn display_path(file: &str, workspace_root: &Path) -> String {
+pub(crate) fn display_path(file: &str, workspace_root: &Path) -> String {
     if let Ok(relative) = Path::new(file).strip_prefix(workspace_root) {
         return relative.display().to_string();
     }

@@ -1,0 +1,166 @@
+//! The lint layer as one step of a scan: secgate's rules over the workspace sources, the curated
+//! clippy lints from the IR build's own compilation, and unsafe accounting over every crate the
+//! build compiled (from its dep-info, so no second build).
+
+use super::clippy;
+use super::unsafe_code::{CrateUnsafe, count_crate};
+use super::{LintOptions, Location, scan_sources, workspace_sources};
+use crate::error::Error;
+use crate::finding::{Confidence, Finding, Kind, Reachability, Severity};
+use crate::policy::Verdict;
+use crate::reachability::Analysed;
+use crate::report::LintInfo;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// The id of the finding that says clippy could not run.
+pub const CLIPPY_MISSING: &str = "SG-CLIPPY-000";
+
+/// What the layer found.
+pub struct LintLayer {
+    pub findings: Vec<Finding>,
+    pub info: LintInfo,
+    pub unsafe_code: Vec<CrateUnsafe>,
+    /// The workspace's own crates among them.
+    pub members: Vec<crate::finding::Package>,
+}
+
+/// Runs the layer. `analysed` is the reachability analysis, when the project was built.
+pub fn run_layer(
+    root: &Path,
+    analysed: Option<&Analysed>,
+    clippy_installed: bool,
+) -> Result<LintLayer, Error> {
+    let built = analysed.filter(|a| !a.crate_sources.is_empty());
+    // The workspace's sources: exactly what rustc compiled when there was a build.
+    let sources: Vec<PathBuf> = match built {
+        Some(a) => {
+            let mut files: Vec<PathBuf> = a
+                .crate_sources
+                .iter()
+                .filter(|c| c.workspace_member)
+                .flat_map(|c| c.files.iter())
+                .filter(|f| f.extension().is_some_and(|e| e == "rs") && f.starts_with(root))
+                .cloned()
+                .collect();
+            files.sort();
+            files.dedup();
+            files
+        }
+        None => workspace_sources(root),
+    };
+    let mut findings = scan_sources(root, &sources, &LintOptions::default())?;
+    let rules = format!(
+        "{} rules over {} files",
+        super::rules::rules().len(),
+        sources.len()
+    );
+
+    let clippy_status = match (analysed, built) {
+        (None, _) => "not run: --no-build".to_string(),
+        (Some(_), None) => "not run: the build did not complete".to_string(),
+        (Some(_), Some(_)) if !clippy_installed => {
+            findings.push(clippy_missing());
+            "not installed (clippy-driver not found)".to_string()
+        }
+        (Some(a), Some(_)) => {
+            let mut seen = HashSet::new();
+            let before = findings.len();
+            for diagnostic in &a.diagnostics {
+                if let Some(finding) = clippy::finding_from_diagnostic(diagnostic, root)
+                    && seen.insert((finding.id.clone(), finding.locations.clone()))
+                {
+                    findings.push(finding);
+                }
+            }
+            format!(
+                "ran in the IR build: {} curated lints, {} findings",
+                clippy::security_lints().len(),
+                findings.len() - before
+            )
+        }
+    };
+
+    let (unsafe_code, unsafe_status) = match built {
+        Some(a) => {
+            let crates: Vec<CrateUnsafe> = a
+                .crate_sources
+                .iter()
+                .map(|c| {
+                    let files: Vec<PathBuf> = c
+                        .files
+                        .iter()
+                        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+                        .cloned()
+                        .collect();
+                    let mut counts = count_crate(&files);
+                    // Name unparsed files as the report names every file: no machine paths.
+                    for file in &mut counts.unparsed {
+                        *file = crate::reachability::display_path(file, root);
+                    }
+                    CrateUnsafe {
+                        package: c.package.clone(),
+                        counts,
+                    }
+                })
+                .collect();
+            let status = format!("{} crates from the build's dep-info", crates.len());
+            (crates, status)
+        }
+        None => (Vec::new(), "not run: no build".to_string()),
+    };
+    Ok(LintLayer {
+        findings,
+        info: LintInfo {
+            rules,
+            clippy: clippy_status,
+            unsafe_code: unsafe_status,
+        },
+        unsafe_code,
+        members: built
+            .map(|a| {
+                a.crate_sources
+                    .iter()
+                    .filter(|c| c.workspace_member)
+                    .map(|c| c.package.clone())
+                    .collect()
+            })
+            .unwrap_or_default(),
+    })
+}
+
+/// Clippy missing from the toolchain is a finding of its own, never a silent pass.
+fn clippy_missing() -> Finding {
+    Finding {
+        id: CLIPPY_MISSING.to_string(),
+        kind: Kind::Lint,
+        package: None,
+        severity: Severity::Unknown,
+        cvss: None,
+        cwe: Vec::new(),
+        title: "clippy is not installed, so the curated clippy lints did not run".to_string(),
+        description: "The lint layer runs clippy inside secgate's own build. Without \
+            clippy-driver, its security lints (unsafe code, panics on input, truncation) were not \
+            checked."
+            .to_string(),
+        url: None,
+        date: None,
+        aliases: Vec::new(),
+        categories: Vec::new(),
+        patched: Vec::new(),
+        affected_functions: Vec::new(),
+        reachability: Reachability::Unknown,
+        reachability_reason: "not a code finding".to_string(),
+        traces: Vec::new(),
+        locations: vec![Location {
+            file: "Cargo.toml".to_string(),
+            line: 1,
+            column: None,
+        }],
+        confidence: Some(Confidence::High),
+        fix: Some("rustup component add clippy".to_string()),
+        suppressed: None,
+        verdict: Verdict::Pass,
+        verdict_rule: String::new(),
+    }
+}

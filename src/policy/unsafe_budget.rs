@@ -1,0 +1,87 @@
+//! The `[unsafe]` section applied to the build's unsafe accounting: workspace crates that must
+//! forbid unsafe code, and crates over their unsafe budget, become findings of kind `unsafe`.
+
+use super::{Policy, Verdict};
+use crate::finding::{Confidence, Finding, Kind, Location, Package, Reachability, Severity};
+use crate::lints::unsafe_code::CrateUnsafe;
+
+pub const MISSING_FORBID: &str = "SG-UNSAFE-001";
+pub const OVER_BUDGET: &str = "SG-UNSAFE-002";
+
+impl Policy {
+    /// Findings for the build's unsafe accounting under `[unsafe]`: crates over their budget,
+    /// and, with `require-forbid`, workspace crates (`members`) without `#![forbid(unsafe_code)]`.
+    pub fn unsafe_findings(&self, crates: &[CrateUnsafe], members: &[Package]) -> Vec<Finding> {
+        let mut findings = Vec::new();
+        for krate in crates {
+            let name = &krate.package.name;
+            let counts = &krate.counts;
+            if let Some((_, budget)) = self.unsafe_code.budgets.iter().find(|(n, _)| n == name) {
+                let total = counts.total() as u64;
+                if total > *budget {
+                    findings.push(finding(
+                        OVER_BUDGET,
+                        krate,
+                        format!("{name} has {total} unsafe items, over its budget of {budget}"),
+                        format!(
+                            "unsafe functions {}, blocks {}, impls {}, traits {}",
+                            counts.functions, counts.blocks, counts.impls, counts.traits
+                        ),
+                        "Remove unsafe code, or raise the budget in [unsafe.budgets] after review.",
+                    ));
+                }
+            }
+            if self.unsafe_code.require_forbid
+                && members.contains(&krate.package)
+                && !counts.forbids_unsafe
+            {
+                findings.push(finding(
+                    MISSING_FORBID,
+                    krate,
+                    format!("{name} does not forbid unsafe code"),
+                    "The policy requires #![forbid(unsafe_code)] in every workspace crate.".into(),
+                    "Add #![forbid(unsafe_code)] at the top of the crate root.",
+                ));
+            }
+        }
+        findings
+    }
+}
+
+fn finding(
+    id: &str,
+    krate: &CrateUnsafe,
+    title: String,
+    description: String,
+    fix: &str,
+) -> Finding {
+    Finding {
+        id: id.to_string(),
+        kind: Kind::Unsafe,
+        package: Some(krate.package.clone()),
+        severity: Severity::Unknown,
+        cvss: None,
+        cwe: vec!["CWE-119".to_string()],
+        title,
+        description,
+        url: None,
+        date: None,
+        aliases: Vec::new(),
+        categories: Vec::new(),
+        patched: Vec::new(),
+        affected_functions: Vec::new(),
+        reachability: Reachability::Unknown,
+        reachability_reason: "unsafe accounting counts code, it does not trace it".to_string(),
+        traces: Vec::new(),
+        locations: vec![Location {
+            file: "Cargo.lock".to_string(),
+            line: 1,
+            column: None,
+        }],
+        confidence: Some(Confidence::High),
+        fix: Some(fix.to_string()),
+        suppressed: None,
+        verdict: Verdict::Pass,
+        verdict_rule: String::new(),
+    }
+}
