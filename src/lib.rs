@@ -60,9 +60,11 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         .map_or_else(Target::host, Target::from_triple);
     let mut findings = advisories::find(&db, &project, &requested_target)?;
     let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
-    let clippy_driver = lints::clippy::driver();
+    let will_build = options.reachability.is_some() && !bare_lockfile;
+    // Probing for clippy spawns a process: only worth it when there is a build to run it in.
+    let clippy_driver = will_build.then(lints::clippy::driver).flatten();
     let analysed = match &options.reachability {
-        Some(requested) if !bare_lockfile => {
+        Some(requested) if will_build => {
             let mut requested = requested.clone();
             requested.clippy = clippy_driver.clone().map(|driver| reachability::Clippy {
                 driver,
