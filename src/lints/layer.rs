@@ -83,6 +83,12 @@ pub fn run_layer(
 
     let (unsafe_code, unsafe_status) = match built {
         Some(a) => {
+            let cache_path = a.target_dir.as_ref().map(|d| d.join("unsafe-counts.json"));
+            let mut cache = cache_path
+                .as_deref()
+                .map(UnsafeCache::load)
+                .unwrap_or_default();
+            let mut recounted = 0usize;
             let crates: Vec<CrateUnsafe> = a
                 .crate_sources
                 .iter()
@@ -93,7 +99,16 @@ pub fn run_layer(
                         .filter(|f| f.extension().is_some_and(|e| e == "rs"))
                         .cloned()
                         .collect();
-                    let mut counts = count_crate(&files);
+                    let key = UnsafeCache::key(&c.package, &files);
+                    let mut counts = match cache.entries.get(&key) {
+                        Some(counts) => counts.clone(),
+                        None => {
+                            recounted += 1;
+                            let counts = count_crate(&files);
+                            cache.entries.insert(key, counts.clone());
+                            counts
+                        }
+                    };
                     // Name unparsed files as the report names every file: no machine paths.
                     for file in &mut counts.unparsed {
                         *file = crate::reachability::display_path(file, root);
@@ -104,6 +119,11 @@ pub fn run_layer(
                     }
                 })
                 .collect();
+            if recounted > 0
+                && let Some(path) = &cache_path
+            {
+                cache.save(path, &a.crate_sources);
+            }
             let status = format!("{} crates from the build's dep-info", crates.len());
             (crates, status)
         }
@@ -127,6 +147,61 @@ pub fn run_layer(
             })
             .unwrap_or_default(),
     })
+}
+
+/// Unsafe counts of earlier scans, keyed by package and the size and modification time of every
+/// file counted: dependencies do not change between rescans, so only edited crates are re-read.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+struct UnsafeCache {
+    entries: std::collections::BTreeMap<String, super::unsafe_code::UnsafeCounts>,
+}
+
+impl UnsafeCache {
+    fn load(path: &Path) -> UnsafeCache {
+        std::fs::read(path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+            .unwrap_or_default()
+    }
+
+    fn key(package: &crate::finding::Package, files: &[PathBuf]) -> String {
+        let mut key = format!("{}@{}", package.name, package.version);
+        for file in files {
+            let stamp = std::fs::metadata(file)
+                .ok()
+                .map(|m| {
+                    let modified = m
+                        .modified()
+                        .ok()
+                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                        .map_or(0, |d| d.as_nanos());
+                    format!("{}:{modified}", m.len())
+                })
+                .unwrap_or_default();
+            key.push_str(&format!("|{}={stamp}", file.display()));
+        }
+        crate::render::fnv1a(&key)
+    }
+
+    /// Keeps only the entries of this build, and writes the cache; a failure only costs speed.
+    fn save(mut self, path: &Path, sources: &[crate::reachability::CrateSources]) {
+        let live: HashSet<String> = sources
+            .iter()
+            .map(|c| {
+                let files: Vec<PathBuf> = c
+                    .files
+                    .iter()
+                    .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+                    .cloned()
+                    .collect();
+                UnsafeCache::key(&c.package, &files)
+            })
+            .collect();
+        self.entries.retain(|key, _| live.contains(key));
+        if let Ok(bytes) = serde_json::to_vec(&self) {
+            let _ = crate::output::write_atomically(path, &bytes);
+        }
+    }
 }
 
 /// Clippy missing from the toolchain is a finding of its own, never a silent pass.

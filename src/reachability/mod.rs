@@ -73,6 +73,8 @@ pub struct Analysed {
     pub diagnostics: Vec<cargo_metadata::diagnostic::Diagnostic>,
     /// Each crate built for the target, with the source files rustc read for it (dep-info).
     pub crate_sources: Vec<CrateSources>,
+    /// secgate's target directory (`<target>/secgate`), where later steps may keep caches.
+    pub target_dir: Option<PathBuf>,
 }
 
 /// One crate of the build and its source files.
@@ -274,6 +276,7 @@ pub fn analyse(
         target,
         diagnostics,
         crate_sources,
+        target_dir: Some(request.target_dir.clone()),
     })
 }
 
@@ -284,6 +287,7 @@ impl Analysed {
             target,
             diagnostics: Vec::new(),
             crate_sources: Vec::new(),
+            target_dir: None,
         }
     }
 }
