@@ -51,6 +51,39 @@ pub struct Finding {
     pub verdict_rule: String,
 }
 
+impl Finding {
+    /// A finding with an id, kind and title and every other field empty: no package, severity
+    /// `unknown`, reachability `unknown` ("not a code finding"), verdict `pass` until the policy
+    /// decides. Sources set the rest with struct update syntax.
+    pub fn new(id: impl Into<String>, kind: Kind, title: impl Into<String>) -> Finding {
+        Finding {
+            id: id.into(),
+            kind,
+            package: None,
+            severity: Severity::Unknown,
+            cvss: None,
+            cwe: Vec::new(),
+            title: title.into(),
+            description: String::new(),
+            url: None,
+            date: None,
+            aliases: Vec::new(),
+            categories: Vec::new(),
+            patched: Vec::new(),
+            affected_functions: Vec::new(),
+            reachability: Reachability::Unknown,
+            reachability_reason: "not a code finding".to_string(),
+            traces: Vec::new(),
+            locations: Vec::new(),
+            confidence: None,
+            fix: None,
+            suppressed: None,
+            verdict: Verdict::Pass,
+            verdict_rule: String::new(),
+        }
+    }
+}
+
 /// What sort of finding this is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

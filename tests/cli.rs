@@ -2,10 +2,8 @@
 
 mod common;
 
-use common::{fixture, run, scan_lockfile, secgate};
+use common::{copy_tree, fixture, git, run, scan_lockfile, secgate};
 use std::fs;
-use std::path::Path;
-use std::process::Command;
 
 fn ids(run: &common::Run) -> Vec<String> {
     run.json()["findings"]
@@ -292,22 +290,9 @@ fn output_file_is_written_whole_or_not_at_all() {
 /// A copy of the fixture database with one advisory file replaced by `text`.
 fn database_with(file: &str, text: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("advisory-db"), dir.path());
+    copy_tree(&fixture("advisory-db"), dir.path());
     fs::write(dir.path().join(file), text).unwrap();
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]
@@ -360,33 +345,12 @@ fn offline_without_a_cached_database_names_db_and_exits_2() {
 #[test]
 fn offline_uses_the_cached_database() {
     let home = tempfile::tempdir().unwrap();
-    copy_dir(&fixture("advisory-db"), &home.path().join("advisory-db"));
+    copy_tree(&fixture("advisory-db"), &home.path().join("advisory-db"));
     let run = run(secgate(home.path())
         .args(["scan", "--offline", "--format", "json", "--lockfile"])
         .arg(fixture("lockfiles/vulnerable.lock")));
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.json()["database"]["source"], "cache");
-}
-
-fn git(dir: &Path, args: &[&str]) {
-    let status = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        status.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
 }
 
 #[test]
@@ -395,7 +359,7 @@ fn failed_fetch_with_a_cache_warns_and_goes_on() {
     let url = "https://127.0.0.1:9/advisory-db.git";
     let home = tempfile::tempdir().unwrap();
     let cache = home.path().join("advisory-db");
-    copy_dir(&fixture("advisory-db"), &cache);
+    copy_tree(&fixture("advisory-db"), &cache);
     git(&cache, &["init", "-q", "-b", "main"]);
     git(&cache, &["add", "."]);
     git(&cache, &["commit", "-q", "-m", "snapshot"]);

@@ -2,31 +2,9 @@
 
 mod common;
 
-use common::{fixture, run, secgate};
+use common::{fixture, git, run, secgate};
 use std::fs;
 use std::path::Path;
-use std::process::Command;
-
-fn git(dir: &Path, args: &[&str]) {
-    let output = Command::new("git")
-        .current_dir(dir)
-        .args([
-            "-c",
-            "user.name=t",
-            "-c",
-            "user.email=t@example.com",
-            "-c",
-            "commit.gpgsign=false",
-        ])
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
 
 /// A repository whose first commit locks `base_lock` and whose working tree locks `head_lock`.
 fn repository(base_lock: &str, head_lock: &str) -> tempfile::TempDir {

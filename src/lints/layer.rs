@@ -6,8 +6,7 @@ use super::clippy;
 use super::unsafe_code::{CrateUnsafe, count_crate};
 use super::{LintOptions, Location, scan_sources, workspace_sources};
 use crate::error::Error;
-use crate::finding::{Confidence, Finding, Kind, Reachability, Severity};
-use crate::policy::Verdict;
+use crate::finding::{Confidence, Finding, Kind};
 use crate::reachability::Analysed;
 use crate::report::LintInfo;
 use std::collections::HashSet;
@@ -207,26 +206,10 @@ impl UnsafeCache {
 /// Clippy missing from the toolchain is a finding of its own, never a silent pass.
 fn clippy_missing() -> Finding {
     Finding {
-        id: CLIPPY_MISSING.to_string(),
-        kind: Kind::Lint,
-        package: None,
-        severity: Severity::Unknown,
-        cvss: None,
-        cwe: Vec::new(),
-        title: "clippy is not installed, so the curated clippy lints did not run".to_string(),
         description: "The lint layer runs clippy inside secgate's own build. Without \
             clippy-driver, its security lints (unsafe code, panics on input, truncation) were not \
             checked."
             .to_string(),
-        url: None,
-        date: None,
-        aliases: Vec::new(),
-        categories: Vec::new(),
-        patched: Vec::new(),
-        affected_functions: Vec::new(),
-        reachability: Reachability::Unknown,
-        reachability_reason: "not a code finding".to_string(),
-        traces: Vec::new(),
         locations: vec![Location {
             file: "Cargo.toml".to_string(),
             line: 1,
@@ -234,8 +217,10 @@ fn clippy_missing() -> Finding {
         }],
         confidence: Some(Confidence::High),
         fix: Some("rustup component add clippy".to_string()),
-        suppressed: None,
-        verdict: Verdict::Pass,
-        verdict_rule: String::new(),
+        ..Finding::new(
+            CLIPPY_MISSING,
+            Kind::Lint,
+            "clippy is not installed, so the curated clippy lints did not run",
+        )
     }
 }

@@ -22,8 +22,7 @@ pub use layer::{CLIPPY_MISSING, LintLayer, run_layer};
 use std::path::{Component, Path, PathBuf};
 
 use crate::error::Error;
-use crate::finding::{Confidence, Finding, Kind, Location, Reachability, Severity};
-use crate::policy::Verdict;
+use crate::finding::{Confidence, Finding, Kind, Location, Severity};
 use rules::{Hit, Rule};
 
 /// What [`scan_sources`] looks at.
@@ -160,29 +159,15 @@ pub struct LintFinding {
 /// A `kind: lint` finding; the verdict is left for the policy to set.
 pub fn lint_finding(lint: LintFinding) -> Finding {
     Finding {
-        id: lint.id,
-        kind: Kind::Lint,
-        package: None,
         severity: lint.severity,
-        cvss: None,
         cwe: lint.cwe,
-        title: lint.title,
         description: lint.description,
-        url: None,
-        date: None,
-        aliases: Vec::new(),
-        categories: Vec::new(),
-        patched: Vec::new(),
-        affected_functions: Vec::new(),
-        reachability: Reachability::Unknown,
         reachability_reason: "not analysed for lint findings".to_string(),
-        traces: Vec::new(),
         locations: vec![lint.location],
         confidence: Some(lint.confidence),
         fix: lint.fix,
         suppressed: lint.suppressed,
-        verdict: Verdict::Pass,
-        verdict_rule: String::new(),
+        ..Finding::new(lint.id, Kind::Lint, lint.title)
     }
 }
 

@@ -345,29 +345,11 @@ fn policy_finding(
     rule: &str,
 ) -> Finding {
     Finding {
-        id: id.to_string(),
-        kind: Kind::Policy,
-        package: None,
-        severity: Severity::Unknown,
-        cvss: None,
-        cwe: Vec::new(),
-        title,
         description,
-        url: None,
-        date: None,
-        aliases: Vec::new(),
-        categories: Vec::new(),
-        patched: Vec::new(),
-        affected_functions: Vec::new(),
-        reachability: Reachability::Unknown,
-        reachability_reason: "not a code finding".into(),
-        traces: Vec::new(),
         locations: vec![ignore.origin.clone()],
-        confidence: None,
-        fix: None,
-        suppressed: None,
         verdict,
         verdict_rule: format!("{rule} = \"{verdict}\""),
+        ..Finding::new(id, Kind::Policy, title)
     }
 }
 

@@ -1,8 +1,8 @@
 //! The `[unsafe]` section applied to the build's unsafe accounting: workspace crates that must
 //! forbid unsafe code, and crates over their unsafe budget, become findings of kind `unsafe`.
 
-use super::{Policy, Verdict};
-use crate::finding::{Confidence, Finding, Kind, Location, Package, Reachability, Severity};
+use super::Policy;
+use crate::finding::{Confidence, Finding, Kind, Location, Package};
 use crate::lints::unsafe_code::CrateUnsafe;
 
 pub const MISSING_FORBID: &str = "SG-UNSAFE-001";
@@ -56,23 +56,10 @@ fn finding(
     fix: &str,
 ) -> Finding {
     Finding {
-        id: id.to_string(),
-        kind: Kind::Unsafe,
         package: Some(krate.package.clone()),
-        severity: Severity::Unknown,
-        cvss: None,
         cwe: vec!["CWE-119".to_string()],
-        title,
         description,
-        url: None,
-        date: None,
-        aliases: Vec::new(),
-        categories: Vec::new(),
-        patched: Vec::new(),
-        affected_functions: Vec::new(),
-        reachability: Reachability::Unknown,
         reachability_reason: "unsafe accounting counts code, it does not trace it".to_string(),
-        traces: Vec::new(),
         locations: vec![Location {
             file: "Cargo.lock".to_string(),
             line: 1,
@@ -80,8 +67,6 @@ fn finding(
         }],
         confidence: Some(Confidence::High),
         fix: Some(fix.to_string()),
-        suppressed: None,
-        verdict: Verdict::Pass,
-        verdict_rule: String::new(),
+        ..Finding::new(id, Kind::Unsafe, title)
     }
 }
