@@ -477,7 +477,7 @@ ok:
 
 declare i32 @git_index_add(ptr)
 
-!1 = !DIFile(filename: "src/main.rs", directory: "/work/demo")
+!1 = !DIFile(filename: "src/main.rs", directory: "/home/dev/demo")
 !2 = !DIFile(filename: "/home/u/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs", directory: "/x")
 !10 = distinct !DISubprogram(name: "main", linkageName: "_ZN4demo4main17h2E", scope: !3, file: !1, line: 7, type: !4, scopeLine: 7, spFlags: DISPFlagDefinition, unit: !0)
 !11 = distinct !DISubprogram(name: "helper", linkageName: "_ZN4demo6helper17h3E", scope: !3, file: !2, line: 12, type: !4, scopeLine: 99, unit: !0)
@@ -536,7 +536,7 @@ declare i32 @git_index_add(ptr)
     fn reads_debug_info() {
         let module = Module::parse(SAMPLE);
         let debug = &module.debug;
-        assert_eq!(debug.files[&1], "/work/demo/src/main.rs");
+        assert_eq!(debug.files[&1], "/home/dev/demo/src/main.rs");
         assert_eq!(
             debug.files[&2],
             "/home/u/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs"
@@ -559,7 +559,7 @@ declare i32 @git_index_add(ptr)
         );
         assert_eq!(debug.subprogram_of(12), Some(10));
         assert_eq!(debug.file_of(12), Some(debug.files[&2].as_str()));
-        assert_eq!(debug.file_of(10), Some("/work/demo/src/main.rs"));
+        assert_eq!(debug.file_of(10), Some("/home/dev/demo/src/main.rs"));
     }
 
     #[test]
