@@ -889,7 +889,10 @@ mod tests {
     #[test]
     fn display_paths_are_short() {
         let root = Path::new("/home/dev/app");
-        assert_eq!(display_path("/home/dev/app/src/main.rs", root), "src/main.rs");
+        assert_eq!(
+            display_path("/home/dev/app/src/main.rs", root),
+            "src/main.rs"
+        );
         assert_eq!(
             display_path(
                 "/h/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs",
