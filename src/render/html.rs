@@ -117,20 +117,7 @@ pub fn render(report: &Report) -> Vec<u8> {
         );
     }
     out.push_str("</div>\n");
-    for verdict in [
-        Verdict::Fail,
-        Verdict::Warn,
-        Verdict::Ignored,
-        Verdict::Pass,
-    ] {
-        let group: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.verdict == verdict)
-            .collect();
-        if group.is_empty() {
-            continue;
-        }
+    for (verdict, group) in super::by_verdict(report) {
         let _ = writeln!(
             out,
             "<section data-verdict=\"{0}\"><h2 class=\"{0}\">{1} ({2})</h2>",

@@ -83,20 +83,7 @@ pub fn render(report: &Report, color: bool) -> Vec<u8> {
     }
     out.push('\n');
 
-    for verdict in [
-        Verdict::Fail,
-        Verdict::Warn,
-        Verdict::Ignored,
-        Verdict::Pass,
-    ] {
-        let group: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.verdict == verdict)
-            .collect();
-        if group.is_empty() {
-            continue;
-        }
+    for (verdict, group) in super::by_verdict(report) {
         let _ = writeln!(out, "{} ({})", style.verdict(verdict), group.len());
         for finding in group {
             render_finding(&mut out, finding, &style, verdict);

@@ -60,13 +60,9 @@ pub fn render(report: &Report) -> Vec<u8> {
         let _ = writeln!(out, "> **Warning:** {}\n", escape(warning));
     }
     let mut omitted = 0usize;
-    for verdict in [Verdict::Fail, Verdict::Warn, Verdict::Ignored] {
-        let group: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.verdict == verdict)
-            .collect();
-        if group.is_empty() {
+    // Passing findings are left out of the summary.
+    for (verdict, group) in super::by_verdict(report) {
+        if verdict == Verdict::Pass {
             continue;
         }
         let _ = writeln!(out, "### {} ({})\n", title(verdict), group.len());

@@ -57,6 +57,29 @@ pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Vec<u
 
 pub use json::parse as parse_json;
 
+/// The findings grouped by verdict, in the order every format shows them (fail, warn, ignored,
+/// pass); empty groups are left out.
+pub(crate) fn by_verdict(report: &Report) -> Vec<(crate::policy::Verdict, Vec<&Finding>)> {
+    use crate::policy::Verdict;
+    [
+        Verdict::Fail,
+        Verdict::Warn,
+        Verdict::Ignored,
+        Verdict::Pass,
+    ]
+    .into_iter()
+    .map(|verdict| {
+        let group: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.verdict == verdict)
+            .collect();
+        (verdict, group)
+    })
+    .filter(|(_, group)| !group.is_empty())
+    .collect()
+}
+
 /// Whether a location is in a dependency (a registry folder `name-1.2.3/…`) or the standard
 /// library (`library/…`) rather than in the workspace.
 pub(crate) fn is_dependency_file(file: &str) -> bool {
