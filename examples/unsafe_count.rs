@@ -93,7 +93,7 @@ fn count_all(packages: &[String], dep_infos: &[PathBuf]) -> (usize, usize, Unsaf
             continue;
         };
         crates += 1;
-        let counts = count_crate(files);
+        let counts = count_crate(files).counts;
         total.files += counts.files;
         total.functions += counts.functions;
         total.blocks += counts.blocks;

@@ -1,15 +1,29 @@
 //! `--new-since REF`: a pull request gates on what it changes. Findings already present at a git
-//! revision (its Cargo.lock, matched against the same database) are not new: a `fail` on them
-//! becomes `warn`, so an advisory published today against an untouched dependency does not block
-//! an unrelated pull request. A scheduled scan without `--new-since` still reports everything.
+//! revision are not new: a `fail` on them becomes `warn`, so an advisory published today against
+//! an untouched dependency does not block an unrelated pull request. A scheduled scan without
+//! `--new-since` still reports everything.
+//!
+//! - Advisories: the revision's Cargo.lock is matched against the same database; a finding whose
+//!   (advisory, package) matched there is not new.
+//! - Lint findings: new when they sit on a line the change added or modified (`git diff REF`,
+//!   working tree included, untracked files wholly new), the way code review tools show only the
+//!   lines of a diff. Running the lints on the revision's sources would need a second build of it
+//!   for clippy; the changed lines answer the same question for a finding that points at a line.
+//! - Unsafe code: every `unsafe` block or `unsafe fn` of a workspace crate on a changed line is
+//!   reported as new unsafe code (SG-UNSAFE-003).
 
 use crate::advisories::{self, AdvisoryDatabase};
 use crate::error::Error;
-use crate::finding::Finding;
+use crate::finding::{Confidence, Finding, Kind, Location, Severity};
+use crate::lints::CLIPPY_MISSING;
+use crate::lints::unsafe_code::UnsafeSite;
 use crate::policy::Verdict;
 use crate::report::Target;
 use crate::workspace::LockedProject;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+
+/// The id of a finding for unsafe code a change adds.
+pub const NEW_UNSAFE: &str = "SG-UNSAFE-003";
 use std::path::Path;
 use std::process::Command;
 use std::str::FromStr;
@@ -20,6 +34,76 @@ pub struct Baseline {
     revision: String,
     /// (finding id, package name) of advisories that matched the revision's lockfile.
     advisories: HashSet<(String, String)>,
+    /// What the change touched in the workspace's files.
+    changes: ChangedLines,
+}
+
+/// The lines added or modified since the revision, by path relative to the workspace root.
+#[derive(Debug, Default, PartialEq)]
+pub struct ChangedLines {
+    files: HashMap<String, FileChange>,
+}
+
+#[derive(Debug, PartialEq)]
+enum FileChange {
+    /// Not in the revision at all (added, or untracked).
+    Whole,
+    /// These ranges of the current file (first line, count).
+    Lines(Vec<(u32, u32)>),
+}
+
+impl ChangedLines {
+    /// Whether `line` of `file` (relative to the workspace root) was added or modified.
+    pub fn contains(&self, file: &str, line: u32) -> bool {
+        match self.files.get(file) {
+            None => false,
+            Some(FileChange::Whole) => true,
+            Some(FileChange::Lines(ranges)) => ranges
+                .iter()
+                .any(|&(first, count)| line >= first && line < first + count),
+        }
+    }
+
+    /// Reads `git diff --unified=0` output: `+++ b/<file>` names the file, each hunk header
+    /// `@@ -a,b +c,d @@` the added lines `c .. c+d` (`d` defaults to 1). A file whose old side is
+    /// `/dev/null` is new as a whole.
+    fn from_diff(diff: &str) -> ChangedLines {
+        let mut changes = ChangedLines::default();
+        let mut old_missing = false;
+        let mut current: Option<String> = None;
+        for line in diff.lines() {
+            if let Some(old) = line.strip_prefix("--- ") {
+                old_missing = old == "/dev/null";
+            } else if let Some(new) = line.strip_prefix("+++ ") {
+                current = new.strip_prefix("b/").map(str::to_string);
+                if let (Some(file), true) = (&current, old_missing) {
+                    changes.files.insert(file.clone(), FileChange::Whole);
+                }
+            } else if let (Some(file), Some(hunk)) = (&current, line.strip_prefix("@@ ")) {
+                let Some(added) = hunk.split(' ').find_map(|part| part.strip_prefix('+')) else {
+                    continue;
+                };
+                let (first, count) = match added.split_once(',') {
+                    Some((first, count)) => (first.parse().ok(), count.parse().ok()),
+                    None => (added.parse().ok(), Some(1)),
+                };
+                let (Some(first), Some(count)) = (first, count) else {
+                    continue;
+                };
+                if count == 0 {
+                    continue;
+                }
+                if let FileChange::Lines(ranges) = changes
+                    .files
+                    .entry(file.clone())
+                    .or_insert_with(|| FileChange::Lines(Vec::new()))
+                {
+                    ranges.push((first, count));
+                }
+            }
+        }
+        changes
+    }
 }
 
 impl Baseline {
@@ -33,6 +117,7 @@ impl Baseline {
     ) -> Result<Baseline, Error> {
         let mut baseline = Baseline {
             revision: revision.to_string(),
+            changes: changed_lines(&project.root, revision)?,
             ..Baseline::default()
         };
         let Some(text) = file_at_revision(&project.root, &project.lockfile_path, revision)? else {
@@ -59,10 +144,58 @@ impl Baseline {
 
     /// Whether the finding was already present at the revision.
     pub fn contains(&self, finding: &Finding) -> bool {
-        finding.package.as_ref().is_some_and(|p| {
-            self.advisories
-                .contains(&(finding.id.clone(), p.name.clone()))
-        })
+        match finding.kind {
+            // A finding about the run itself (clippy missing) is not a line of code.
+            Kind::Lint if finding.id == CLIPPY_MISSING => false,
+            Kind::Lint => finding
+                .locations
+                .first()
+                .is_some_and(|l| !self.changes.contains(&l.file, l.line)),
+            _ => finding.package.as_ref().is_some_and(|p| {
+                self.advisories
+                    .contains(&(finding.id.clone(), p.name.clone()))
+            }),
+        }
+    }
+
+    /// SG-UNSAFE-003 for each unsafe block or `unsafe fn` of the workspace's crates on a line the
+    /// change added or modified. `sites` name files as the build did; `root` is the workspace's.
+    pub fn new_unsafe(&self, sites: &[UnsafeSite], root: &Path) -> Vec<Finding> {
+        sites
+            .iter()
+            .filter_map(|site| {
+                let file = site.file.strip_prefix(root).ok()?.to_string_lossy();
+                let file = file.replace('\\', "/");
+                self.changes.contains(&file, site.line).then(|| Finding {
+                    cwe: vec!["CWE-119".to_string()],
+                    description: format!(
+                        "This change adds unsafe code at {file}:{} (not present at {}). Unsafe \
+                         code is where memory-safety bugs live; review it and document the \
+                         invariant it relies on.",
+                        site.line, self.revision
+                    ),
+                    reachability_reason: "unsafe accounting counts code, it does not trace it"
+                        .to_string(),
+                    locations: vec![Location {
+                        file: file.clone(),
+                        line: site.line,
+                        column: None,
+                    }],
+                    confidence: Some(Confidence::High),
+                    fix: Some(
+                        "Use a safe alternative, or add a // SAFETY: comment and get the unsafe \
+                         code reviewed."
+                            .to_string(),
+                    ),
+                    severity: Severity::Low,
+                    ..Finding::new(
+                        NEW_UNSAFE,
+                        Kind::Unsafe,
+                        format!("new unsafe code since {}", self.revision),
+                    )
+                })
+            })
+            .collect()
     }
 
     /// Turns `fail` into `warn` for findings that are not new.
@@ -77,6 +210,46 @@ impl Baseline {
             }
         }
     }
+}
+
+/// The lines of the workspace changed since `revision`: `git diff` against the working tree,
+/// paths relative to the workspace root, plus untracked files (wholly new).
+fn changed_lines(root: &Path, revision: &str) -> Result<ChangedLines, Error> {
+    let git = |args: &[&str]| -> Result<Option<String>, Error> {
+        let output = Command::new("git")
+            .current_dir(root)
+            .args(["-c", "core.quotePath=false"])
+            .args(args)
+            .output()
+            .map_err(|e| Error::io("git", e))?;
+        Ok(output
+            .status
+            .success()
+            .then(|| String::from_utf8_lossy(&output.stdout).into_owned()))
+    };
+    let Some(diff) = git(&[
+        "diff",
+        "--no-color",
+        "--no-ext-diff",
+        "--unified=0",
+        "--relative",
+        "--src-prefix=a/",
+        "--dst-prefix=b/",
+        revision,
+        "--",
+    ])?
+    else {
+        return Err(Error::Workspace {
+            manifest: root.to_path_buf(),
+            message: format!("--new-since {revision}: git diff against it failed"),
+        });
+    };
+    let mut changes = ChangedLines::from_diff(&diff);
+    let untracked = git(&["ls-files", "--others", "--exclude-standard"])?.unwrap_or_default();
+    for file in untracked.lines().filter(|l| !l.is_empty()) {
+        changes.files.insert(file.to_string(), FileChange::Whole);
+    }
+    Ok(changes)
 }
 
 /// `git show REV:./FILE` from the file's directory; `None` when the file did not exist there.
@@ -114,5 +287,44 @@ fn file_at_revision(root: &Path, file: &Path, revision: &str) -> Result<Option<S
         Ok(Some(String::from_utf8_lossy(&output.stdout).into_owned()))
     } else {
         Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DIFF: &str = "diff --git a/src/main.rs b/src/main.rs
+index 1..2 100644
+--- a/src/main.rs
++++ b/src/main.rs
+@@ -3,0 +4,2 @@ fn main() {
++    let a = 1;
++    let b = 2;
+@@ -10 +12 @@ fn other() {
+-    old
++    new
+@@ -20,3 +22,0 @@
+-gone
+diff --git a/src/new.rs b/src/new.rs
+new file mode 100644
+--- /dev/null
++++ b/src/new.rs
+@@ -0,0 +1,3 @@
++fn f() {}
+";
+
+    #[test]
+    fn changed_lines_come_from_the_hunk_headers() {
+        let changes = ChangedLines::from_diff(DIFF);
+        let main: Vec<u32> = (1..30)
+            .filter(|&l| changes.contains("src/main.rs", l))
+            .collect();
+        assert_eq!(main, vec![4, 5, 12]);
+        assert!(
+            changes.contains("src/new.rs", 100),
+            "a new file is new as a whole"
+        );
+        assert!(!changes.contains("src/untouched.rs", 1));
     }
 }

@@ -59,6 +59,15 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         .and_then(|r| r.target.as_deref())
         .map_or_else(Target::host, Target::from_triple);
     let mut findings = advisories::find(&db, &project, &requested_target)?;
+    let baseline = match &options.new_since {
+        Some(revision) => Some(baseline::Baseline::at_revision(
+            &project,
+            revision,
+            &db,
+            &requested_target,
+        )?),
+        None => None,
+    };
     let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
     let will_build = options.reachability.is_some() && !bare_lockfile;
     // Probing for clippy spawns a process: only worth it when there is a build to run it in.
@@ -87,6 +96,9 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         let layer = lints::run_layer(&project.root, analysed.as_ref(), clippy_driver.is_some())?;
         findings.extend(layer.findings);
         findings.extend(policy.unsafe_findings(&layer.unsafe_code, &layer.members));
+        if let Some(baseline) = &baseline {
+            findings.extend(baseline.new_unsafe(&layer.member_sites, &project.root));
+        }
         (layer.info, layer.unsafe_code)
     };
     let (reachability, target) = match analysed {
@@ -99,8 +111,8 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     };
     options.progress.finish();
     policy.apply(&mut findings, options.today);
-    if let Some(revision) = &options.new_since {
-        baseline::Baseline::at_revision(&project, revision, &db, &target)?.apply(&mut findings);
+    if let Some(baseline) = &baseline {
+        baseline.apply(&mut findings);
     }
     report::sort_findings(&mut findings);
     Ok(Report {

@@ -2,26 +2,34 @@
 
 mod common;
 
-use common::{fixture, git, run, secgate};
+use common::{fixture, git, run, secgate, secgate_building};
 use std::fs;
 use std::path::Path;
 
-/// A repository whose first commit locks `base_lock` and whose working tree locks `head_lock`.
-fn repository(base_lock: &str, head_lock: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
+/// Commits a package `demo` with `main_rs` and `lockfile` as the repository's first commit, tagged
+/// `base`.
+fn base_commit(root: &Path, main_rs: &str, lockfile: &str) {
     fs::write(
         root.join("Cargo.toml"),
         "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[workspace]\n",
     )
     .unwrap();
+    fs::write(root.join("Cargo.lock"), lockfile).unwrap();
+    fs::write(root.join(".gitignore"), "target/\n").unwrap();
     fs::create_dir(root.join("src")).unwrap();
-    fs::write(root.join("src/main.rs"), "fn main() {}\n").unwrap();
-    fs::copy(fixture(base_lock), root.join("Cargo.lock")).unwrap();
+    fs::write(root.join("src/main.rs"), main_rs).unwrap();
     git(root, &["init", "-q", "-b", "main"]);
     git(root, &["add", "."]);
     git(root, &["commit", "-q", "-m", "base"]);
     git(root, &["tag", "base"]);
+}
+
+/// A repository whose first commit locks `base_lock` and whose working tree locks `head_lock`.
+fn repository(base_lock: &str, head_lock: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let lockfile = fs::read_to_string(fixture(base_lock)).unwrap();
+    base_commit(root, "fn main() {}\n", &lockfile);
     fs::copy(fixture(head_lock), root.join("Cargo.lock")).unwrap();
     fs::write(
         root.join("src/main.rs"),
@@ -76,4 +84,121 @@ fn an_unknown_revision_is_an_error() {
     let result = scan(repo.path(), Some("no-such-ref"));
     assert_eq!(result.code, 2);
     assert!(result.stderr.contains("no-such-ref"), "{}", result.stderr);
+}
+
+/// The findings of one id, as (line, verdict).
+fn lines_and_verdicts(report: &serde_json::Value, id: &str) -> Vec<(u64, String)> {
+    let mut found: Vec<(u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == id)
+        .map(|f| {
+            (
+                f["locations"][0]["line"].as_u64().unwrap(),
+                f["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// A repository whose base commit holds `base` as src/main.rs and whose working tree (not
+/// committed: a change under review) holds `head`. No dependencies, so it builds in a moment.
+fn code_repository(base: &str, head: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let lockfile = "version = 4\n\n[[package]]\nname = \"demo\"\nversion = \"0.1.0\"\n";
+    base_commit(root, base, lockfile);
+    fs::write(root.join("src/main.rs"), head).unwrap();
+    dir
+}
+
+#[test]
+fn lint_findings_on_lines_the_change_did_not_touch_are_not_new() {
+    let base = "fn main() {\n    let _ = client().danger_accept_invalid_certs(true);\n}\n";
+    let head = "fn main() {\n    let _ = client().danger_accept_invalid_certs(true);\n    \
+                let _ = other().danger_accept_invalid_hostnames(true);\n}\n";
+    let repo = code_repository(base, head);
+    // An untracked file is new as a whole.
+    fs::write(
+        repo.path().join("src/extra.rs"),
+        "pub fn f() { let _ = c().danger_accept_invalid_certs(true); }\n",
+    )
+    .unwrap();
+    let gated = scan(repo.path(), Some("base"));
+    assert_eq!(gated.code, 1, "the added line fails: {}", gated.stderr);
+    let report = gated.json();
+    let tls: Vec<(String, u64, String)> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "SG-TLS-001")
+        .map(|f| {
+            (
+                f["locations"][0]["file"].as_str().unwrap().to_string(),
+                f["locations"][0]["line"].as_u64().unwrap(),
+                f["verdict"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected = [
+        ("src/extra.rs", 1, "fail"),
+        ("src/main.rs", 2, "warn"),
+        ("src/main.rs", 3, "fail"),
+    ];
+    let mut tls = tls;
+    tls.sort();
+    assert_eq!(
+        tls,
+        expected
+            .iter()
+            .map(|(f, l, v)| (f.to_string(), *l, v.to_string()))
+            .collect::<Vec<_>>()
+    );
+    // Without --new-since the old line fails too.
+    let everything = scan(repo.path(), None).json();
+    assert!(
+        everything["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["id"] == "SG-TLS-001")
+            .all(|f| f["verdict"] == "fail")
+    );
+}
+
+#[test]
+fn unsafe_code_added_by_the_change_is_reported() {
+    let base = "fn main() {\n    let x = 1u8;\n    let _y = unsafe { std::ptr::read(&x) };\n}\n";
+    let head = "fn main() {\n    let x = 1u8;\n    let _y = unsafe { std::ptr::read(&x) };\n    \
+                let _z = unsafe { std::ptr::read(&x) };\n}\n";
+    let repo = code_repository(base, head);
+    fs::write(
+        repo.path().join("secgate.toml"),
+        "[unsafe]\nlevel = \"fail\"\n",
+    )
+    .unwrap();
+    let target = tempfile::tempdir().unwrap();
+    let result = run(secgate_building()
+        .env("CARGO_TARGET_DIR", target.path())
+        .args(["scan", "--format", "json", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(repo.path())
+        .args(["--new-since", "base"]));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = result.json();
+    // Only the block on the added line 4; the one on line 3 was there before.
+    assert_eq!(
+        lines_and_verdicts(&report, "SG-UNSAFE-003"),
+        vec![(4, "fail".to_string())]
+    );
+    // Without --new-since there is no "new unsafe" to speak of.
+    let everything = run(secgate_building()
+        .env("CARGO_TARGET_DIR", target.path())
+        .args(["scan", "--format", "json", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(repo.path()));
+    assert!(lines_and_verdicts(&everything.json(), "SG-UNSAFE-003").is_empty());
 }

@@ -304,3 +304,44 @@ fn a_target_that_is_not_installed_leaves_advisories_unknown() {
         "{smallvec:#}"
     );
 }
+
+/// The lint layer's unsafe accounting joined with the call graph: the dependency functions with
+/// unsafe code that the program can run, and not the ones it never calls.
+#[test]
+fn reachable_unsafe_functions_of_a_dependency_are_listed() {
+    let report = scan("direct-call");
+    let smallvec = report["unsafe_code"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["package"]["name"] == "smallvec")
+        .expect("smallvec's unsafe accounting");
+    let functions = smallvec["reachable_unsafe_functions"].as_array().unwrap();
+    let names: Vec<&str> = functions
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    let insert_many = functions
+        .iter()
+        .find(|f| f["function"].as_str().unwrap().ends_with("::insert_many"))
+        .unwrap_or_else(|| panic!("insert_many is called by main: {names:?}"));
+    assert_eq!(insert_many["file"], "smallvec-0.6.13/lib.rs");
+    assert_eq!(insert_many["line"], 825);
+    assert!(
+        insert_many["unsafe_lines"]
+            .as_array()
+            .unwrap()
+            .contains(&836.into()),
+        "{insert_many:#}"
+    );
+    for never_called in ["::dedup_by", "::insert_from_slice", "::from_vec"] {
+        assert!(
+            !names.iter().any(|n| n.ends_with(never_called)),
+            "{never_called} is not called: {names:?}"
+        );
+    }
+    assert!(
+        functions.len() < smallvec["counts"]["blocks"].as_u64().unwrap() as usize,
+        "only some of smallvec's unsafe code is reachable: {names:?}"
+    );
+}

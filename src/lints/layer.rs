@@ -3,7 +3,7 @@
 //! build compiled (from its dep-info, so no second build).
 
 use super::clippy;
-use super::unsafe_code::{CrateUnsafe, count_crate};
+use super::unsafe_code::{CrateUnsafe, UnsafeSite, count_crate, reachable_functions};
 use super::{LintOptions, Location, scan_sources, workspace_sources};
 use crate::error::Error;
 use crate::finding::{Confidence, Finding, Kind};
@@ -22,6 +22,8 @@ pub struct LintLayer {
     pub unsafe_code: Vec<CrateUnsafe>,
     /// The workspace's own crates among them.
     pub members: Vec<crate::finding::Package>,
+    /// Where the workspace's own crates use unsafe code (for new unsafe code in a change).
+    pub member_sites: Vec<UnsafeSite>,
 }
 
 /// Runs the layer. `analysed` is the reachability analysis, when the project was built.
@@ -80,7 +82,7 @@ pub fn run_layer(
         }
     };
 
-    let (unsafe_code, unsafe_status) = match built {
+    let (unsafe_code, unsafe_status, member_sites) = match built {
         Some(a) => {
             let cache_path = a.target_dir.as_ref().map(|d| d.join("unsafe-counts.json"));
             let mut cache = cache_path
@@ -88,6 +90,7 @@ pub fn run_layer(
                 .map(UnsafeCache::load)
                 .unwrap_or_default();
             let mut recounted = 0usize;
+            let mut member_sites = Vec::new();
             let crates: Vec<CrateUnsafe> = a
                 .crate_sources
                 .iter()
@@ -99,22 +102,32 @@ pub fn run_layer(
                         .cloned()
                         .collect();
                     let key = UnsafeCache::key(&c.package, &files);
-                    let mut counts = match cache.entries.get(&key) {
-                        Some(counts) => counts.clone(),
+                    let counted = match cache.entries.get(&key) {
+                        Some(counted) => counted.clone(),
                         None => {
                             recounted += 1;
-                            let counts = count_crate(&files);
-                            cache.entries.insert(key, counts.clone());
-                            counts
+                            let counted = count_crate(&files);
+                            cache.entries.insert(key, counted.clone());
+                            counted
                         }
                     };
+                    if c.workspace_member {
+                        member_sites.extend(counted.sites.iter().cloned());
+                    }
+                    let mut counts = counted.counts;
                     // Name unparsed files as the report names every file: no machine paths.
                     for file in &mut counts.unparsed {
                         *file = crate::reachability::display_path(file, root);
                     }
+                    let reachable_unsafe_functions = a.reached_functions.as_ref().map(|reached| {
+                        reachable_functions(&counted.sites, reached, |file| {
+                            crate::reachability::display_path(&file.to_string_lossy(), root)
+                        })
+                    });
                     CrateUnsafe {
                         package: c.package.clone(),
                         counts,
+                        reachable_unsafe_functions,
                     }
                 })
                 .collect();
@@ -123,10 +136,21 @@ pub fn run_layer(
             {
                 cache.save(path, &a.crate_sources);
             }
-            let status = format!("{} crates from the build's dep-info", crates.len());
-            (crates, status)
+            let mut status = format!("{} crates from the build's dep-info", crates.len());
+            if a.reached_functions.is_some() {
+                let reachable = crates
+                    .iter()
+                    .filter_map(|c| c.reachable_unsafe_functions.as_ref())
+                    .filter(|functions| !functions.is_empty());
+                let (functions, in_crates) =
+                    reachable.fold((0, 0), |(f, c), functions| (f + functions.len(), c + 1));
+                status.push_str(&format!(
+                    "; {functions} functions with unsafe code reachable from the roots, in {in_crates} crates"
+                ));
+            }
+            (crates, status, member_sites)
         }
-        None => (Vec::new(), "not run: no build".to_string()),
+        None => (Vec::new(), "not run: no build".to_string(), Vec::new()),
     };
     Ok(LintLayer {
         findings,
@@ -145,6 +169,7 @@ pub fn run_layer(
                     .collect()
             })
             .unwrap_or_default(),
+        member_sites,
     })
 }
 
@@ -152,7 +177,7 @@ pub fn run_layer(
 /// file counted: dependencies do not change between rescans, so only edited crates are re-read.
 #[derive(Default, serde::Serialize, serde::Deserialize)]
 struct UnsafeCache {
-    entries: std::collections::BTreeMap<String, super::unsafe_code::UnsafeCounts>,
+    entries: std::collections::BTreeMap<String, super::unsafe_code::CountedCrate>,
 }
 
 impl UnsafeCache {

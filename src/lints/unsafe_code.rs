@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
+use syn::spanned::Spanned;
 use syn::visit::Visit;
 
 use crate::finding::Package;
@@ -57,18 +58,100 @@ impl UnsafeCounts {
     }
 }
 
+/// Where a crate uses unsafe code in a function body: an `unsafe` block, or a whole `unsafe fn`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsafeSite {
+    /// The source file, as the build named it.
+    pub file: PathBuf,
+    /// The line of the `unsafe` keyword.
+    pub line: u32,
+    /// The lines the enclosing function's (or closure's) head spans, from its visibility to its
+    /// name: the compiler's debug info gives the function's line within that range, which is how
+    /// a site is matched to a node of the call graph.
+    pub function_start: u32,
+    pub function_line: u32,
+}
+
+/// A crate's counts and the sites behind them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CountedCrate {
+    pub counts: UnsafeCounts,
+    pub sites: Vec<UnsafeSite>,
+}
+
 /// One package's unsafe accounting, for the report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CrateUnsafe {
     pub package: Package,
     pub counts: UnsafeCounts,
+    /// The functions of this crate that contain unsafe code and that the program can reach from
+    /// its roots, by the reachability engine's call graph; `null` when there was no graph.
+    pub reachable_unsafe_functions: Option<Vec<ReachableUnsafe>>,
+}
+
+/// A function containing unsafe code that the program can run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReachableUnsafe {
+    /// The function's path, demangled, without generic arguments' hash.
+    pub function: String,
+    pub file: String,
+    /// The line the function is defined on.
+    pub line: u32,
+    /// The lines of its `unsafe` blocks (or of the `unsafe fn` itself).
+    pub unsafe_lines: Vec<u32>,
+}
+
+/// The sites whose enclosing function was reached, grouped by function; `display` names files
+/// as the report does.
+pub fn reachable_functions(
+    sites: &[UnsafeSite],
+    reached: &crate::reachability::ReachedFunctions,
+    display: impl Fn(&Path) -> String,
+) -> Vec<ReachableUnsafe> {
+    let mut found: Vec<ReachableUnsafe> = Vec::new();
+    for site in sites {
+        let file = site.file.to_string_lossy();
+        let Some(symbol) = reached.defined_in(&file, site.function_start..=site.function_line)
+        else {
+            continue;
+        };
+        let function = crate::reachability::demangle(symbol).unwrap_or_else(|| symbol.to_string());
+        let file = display(&site.file);
+        match found
+            .iter_mut()
+            .find(|f| f.function == function && f.file == file)
+        {
+            Some(existing) => existing.unsafe_lines.push(site.line),
+            None => found.push(ReachableUnsafe {
+                function,
+                file,
+                line: site.function_line,
+                unsafe_lines: vec![site.line],
+            }),
+        }
+    }
+    for function in &mut found {
+        function.unsafe_lines.sort_unstable();
+        function.unsafe_lines.dedup();
+    }
+    found.sort_by(|a, b| (&a.file, a.line, &a.function).cmp(&(&b.file, b.line, &b.function)));
+    found
 }
 
 /// Counts unsafe code in one file's text; `is_root` also reads the crate-level lint attributes.
 pub fn count_source(text: &str, is_root: bool) -> Result<UnsafeCounts, syn::Error> {
+    count_source_sites(text, is_root, Path::new("")).map(|c| c.counts)
+}
+
+/// Counts unsafe code in one file's text and lists its sites, named by `path`.
+fn count_source_sites(text: &str, is_root: bool, path: &Path) -> Result<CountedCrate, syn::Error> {
     let file = syn::parse_file(text)?;
-    let mut counter = Counter::default();
+    let mut counter = Counter {
+        file: path.to_path_buf(),
+        ..Counter::default()
+    };
     counter.visit_file(&file);
+    let sites = counter.sites;
     let mut counts = counter.counts;
     counts.files = 1;
     if is_root {
@@ -87,23 +170,24 @@ pub fn count_source(text: &str, is_root: bool) -> Result<UnsafeCounts, syn::Erro
             }
         }
     }
-    Ok(counts)
+    Ok(CountedCrate { counts, sites })
 }
 
 /// Counts unsafe code over a crate's files. The first file is taken as the crate root (rustc
 /// lists the root first in its dep-info); the files are parsed in parallel.
-pub fn count_crate(files: &[PathBuf]) -> UnsafeCounts {
-    let per_file: Vec<UnsafeCounts> = match pool() {
+pub fn count_crate(files: &[PathBuf]) -> CountedCrate {
+    let per_file: Vec<CountedCrate> = match pool() {
         Some(pool) => pool.install(|| count_files(files)),
         None => files.iter().enumerate().map(count_file).collect(),
     };
-    let mut total = UnsafeCounts::default();
+    let mut total = CountedCrate::default();
     if let Some(root) = per_file.first() {
-        total.forbids_unsafe = root.forbids_unsafe;
-        total.denies_unsafe = root.denies_unsafe;
+        total.counts.forbids_unsafe = root.counts.forbids_unsafe;
+        total.counts.denies_unsafe = root.counts.denies_unsafe;
     }
-    for counts in per_file {
-        total.add(counts);
+    for file in per_file {
+        total.counts.add(file.counts);
+        total.sites.extend(file.sites);
     }
     total
 }
@@ -122,17 +206,20 @@ fn pool() -> Option<&'static rayon::ThreadPool> {
     .as_ref()
 }
 
-fn count_files(files: &[PathBuf]) -> Vec<UnsafeCounts> {
+fn count_files(files: &[PathBuf]) -> Vec<CountedCrate> {
     files.par_iter().enumerate().map(count_file).collect()
 }
 
-fn count_file((index, path): (usize, &PathBuf)) -> UnsafeCounts {
+fn count_file((index, path): (usize, &PathBuf)) -> CountedCrate {
     std::fs::read_to_string(path)
         .ok()
-        .and_then(|text| count_source(&text, index == 0).ok())
-        .unwrap_or_else(|| UnsafeCounts {
-            unparsed: vec![path.display().to_string()],
-            ..UnsafeCounts::default()
+        .and_then(|text| count_source_sites(&text, index == 0, path).ok())
+        .unwrap_or_else(|| CountedCrate {
+            counts: UnsafeCounts {
+                unparsed: vec![path.display().to_string()],
+                ..UnsafeCounts::default()
+            },
+            sites: Vec::new(),
         })
 }
 
@@ -210,29 +297,92 @@ fn split_escaped(deps: &str) -> Vec<String> {
     out
 }
 
+/// Counts unsafe items and records each unsafe block or `unsafe fn` with the head of the
+/// function (or closure, or async block) it sits in, innermost first.
 #[derive(Default)]
 struct Counter {
     counts: UnsafeCounts,
+    file: PathBuf,
+    sites: Vec<UnsafeSite>,
+    /// The head lines (start, name) of the enclosing functions.
+    functions: Vec<(u32, u32)>,
+}
+
+impl Counter {
+    fn in_function(&mut self, head: (u32, u32), visit: impl FnOnce(&mut Self)) {
+        self.functions.push(head);
+        visit(self);
+        self.functions.pop();
+    }
+
+    fn site(&mut self, line: u32) {
+        if let Some(&(function_start, function_line)) = self.functions.last() {
+            self.sites.push(UnsafeSite {
+                file: self.file.clone(),
+                line,
+                function_start,
+                function_line,
+            });
+        }
+    }
+
+    fn function(&mut self, head_start: u32, sig: &syn::Signature, visit: impl FnOnce(&mut Self)) {
+        let name_line = line_of(sig.ident.span());
+        let unsafe_fn = matches!(sig.safety, syn::Safety::Unsafe(_));
+        self.counts.functions += usize::from(unsafe_fn);
+        self.in_function((head_start.min(name_line), name_line), |counter| {
+            if unsafe_fn {
+                counter.site(name_line);
+            }
+            visit(counter);
+        });
+    }
+}
+
+fn line_of(span: proc_macro2::Span) -> u32 {
+    u32::try_from(span.start().line).unwrap_or(u32::MAX)
+}
+
+/// The line a function's head starts on: its visibility, or its signature when private.
+fn head_start(vis: &syn::Visibility, sig: &syn::Signature) -> u32 {
+    match vis {
+        syn::Visibility::Inherited => line_of(sig.span()),
+        vis => line_of(vis.span()),
+    }
 }
 
 impl<'ast> Visit<'ast> for Counter {
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.counts.functions += usize::from(matches!(item.sig.safety, syn::Safety::Unsafe(_)));
-        syn::visit::visit_item_fn(self, item);
+        self.function(head_start(&item.vis, &item.sig), &item.sig, |c| {
+            syn::visit::visit_item_fn(c, item);
+        });
     }
 
     fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.counts.functions += usize::from(matches!(item.sig.safety, syn::Safety::Unsafe(_)));
-        syn::visit::visit_impl_item_fn(self, item);
+        self.function(head_start(&item.vis, &item.sig), &item.sig, |c| {
+            syn::visit::visit_impl_item_fn(c, item);
+        });
     }
 
     fn visit_trait_item_fn(&mut self, item: &'ast syn::TraitItemFn) {
-        self.counts.functions += usize::from(matches!(item.sig.safety, syn::Safety::Unsafe(_)));
-        syn::visit::visit_trait_item_fn(self, item);
+        self.function(line_of(item.sig.span()), &item.sig, |c| {
+            syn::visit::visit_trait_item_fn(c, item);
+        });
+    }
+
+    fn visit_expr_closure(&mut self, expr: &'ast syn::ExprClosure) {
+        let line = line_of(expr.span());
+        self.in_function((line, line), |c| syn::visit::visit_expr_closure(c, expr));
+    }
+
+    fn visit_expr_async(&mut self, expr: &'ast syn::ExprAsync) {
+        let line = line_of(expr.span());
+        self.in_function((line, line), |c| syn::visit::visit_expr_async(c, expr));
     }
 
     fn visit_expr_unsafe(&mut self, expr: &'ast syn::ExprUnsafe) {
         self.counts.blocks += 1;
+        self.site(line_of(expr.unsafe_token.span));
         syn::visit::visit_expr_unsafe(self, expr);
     }
 
@@ -279,6 +429,23 @@ fn closure() { let _ = || unsafe { raw(std::ptr::null()) }; }
     }
 
     #[test]
+    fn sites_name_the_head_of_their_innermost_function() {
+        let source = "pub(crate)\nfn outer() {\n    unsafe { a() };\n    let f = || unsafe { b() };\n}\n\
+                      unsafe fn whole() {}\nstatic S: u8 = unsafe { c() };\n";
+        let sites = count_source_sites(source, false, Path::new("/p/lib.rs"))
+            .map(|c| c.sites)
+            .unwrap_or_default();
+        let found: Vec<(u32, u32, u32)> = sites
+            .iter()
+            .map(|s| (s.line, s.function_start, s.function_line))
+            .collect();
+        // The block in outer; the closure's block; the unsafe fn itself. The static's block has
+        // no function around it, so no site.
+        assert_eq!(found, vec![(3, 1, 2), (4, 4, 4), (6, 6, 6)]);
+        assert!(sites.iter().all(|s| s.file == Path::new("/p/lib.rs")));
+    }
+
+    #[test]
     fn lint_attributes_count_only_at_the_root() {
         let deny = "#![deny(missing_docs, unsafe_code)]\nfn f() {}\n";
         let root = count_source(deny, true).unwrap_or_default();
@@ -310,7 +477,7 @@ fn closure() { let _ = || unsafe { raw(std::ptr::null()) }; }
         let bad = dir.path().join("bad.rs");
         std::fs::write(&good, "#![forbid(unsafe_code)]\nunsafe fn f() {}\n").unwrap_or_default();
         std::fs::write(&bad, "fn (").unwrap_or_default();
-        let counts = count_crate(&[good, bad.clone()]);
+        let counts = count_crate(&[good, bad.clone()]).counts;
         assert_eq!(counts.files, 1);
         assert_eq!(counts.functions, 1);
         assert!(counts.forbids_unsafe);

@@ -8,7 +8,8 @@
 
 use super::ir::{DebugInfo, DiLocation, Module, SymbolIndex};
 use rustc_hash::FxHashMap;
-use std::collections::VecDeque;
+use std::collections::{BTreeMap, VecDeque};
+use std::ops::RangeInclusive;
 
 pub type NodeId = u32;
 pub type FileId = u32;
@@ -317,6 +318,40 @@ impl CallGraph {
     }
 }
 
+/// The reached functions by source file and the line their definition starts on, kept after the
+/// graph is gone so later steps can ask which functions of a file the program can run (the lint
+/// layer's reachable unsafe code).
+#[derive(Debug, Default)]
+pub struct ReachedFunctions {
+    by_file: FxHashMap<Box<str>, BTreeMap<u32, Box<str>>>,
+}
+
+impl ReachedFunctions {
+    pub fn collect(graph: &CallGraph, reached: &Reached) -> ReachedFunctions {
+        let mut by_file: FxHashMap<Box<str>, BTreeMap<u32, Box<str>>> = FxHashMap::default();
+        for (id, node) in graph.nodes.iter().enumerate() {
+            let Some(source) = node.source else {
+                continue;
+            };
+            if node.global || !reached.contains(id as NodeId) {
+                continue;
+            }
+            by_file
+                .entry(graph.file(source.file).into())
+                .or_default()
+                .entry(source.line)
+                .or_insert_with(|| node.symbol.clone());
+        }
+        ReachedFunctions { by_file }
+    }
+
+    /// The symbol of a reached function of `file` whose definition starts within `lines`.
+    pub fn defined_in(&self, file: &str, lines: RangeInclusive<u32>) -> Option<&str> {
+        let functions = self.by_file.get(file)?;
+        functions.range(lines).next().map(|(_, symbol)| &**symbol)
+    }
+}
+
 /// What a search from the roots reached, and how.
 #[derive(Debug)]
 pub struct Reached {
@@ -431,5 +466,35 @@ mod tests {
         let reached = g.reach(&[id(&g, "main")]);
         assert!(!reached.contains(id(&g, "bad")));
         assert_eq!(reached.count(), 1);
+    }
+    #[test]
+    fn reached_functions_are_found_by_file_and_definition_line() {
+        let text = r#"define void @main() !dbg !10 {
+  call void @_ZN3dep4used17h1E(), !dbg !20
+}
+define void @_ZN3dep4used17h1E() !dbg !11 {
+  ret void
+}
+define void @_ZN3dep6unused17h2E() !dbg !12 {
+  ret void
+}
+!1 = !DIFile(filename: "src/main.rs", directory: "/app")
+!2 = !DIFile(filename: "/reg/dep-1.0.0/src/lib.rs", directory: "/")
+!10 = distinct !DISubprogram(name: "main", linkageName: "main", file: !1, line: 1, unit: !0)
+!11 = distinct !DISubprogram(name: "used", linkageName: "_ZN3dep4used17h1E", file: !2, line: 10, unit: !0)
+!12 = distinct !DISubprogram(name: "unused", linkageName: "_ZN3dep6unused17h2E", file: !2, line: 20, unit: !0)
+!20 = !DILocation(line: 2, column: 5, scope: !10)
+"#;
+        let g = graph(&[text]);
+        let functions = ReachedFunctions::collect(&g, &g.reach(&[id(&g, "main")]));
+        let lib = "/reg/dep-1.0.0/src/lib.rs";
+        assert_eq!(functions.defined_in(lib, 9..=10), Some("_ZN3dep4used17h1E"));
+        assert_eq!(functions.defined_in(lib, 20..=20), None, "not reached");
+        assert_eq!(functions.defined_in(lib, 11..=19), None);
+        assert_eq!(
+            functions.defined_in("/app/src/main.rs", 1..=1),
+            Some("main")
+        );
+        assert_eq!(functions.defined_in("/other.rs", 1..=100), None);
     }
 }

@@ -15,6 +15,8 @@ mod paths;
 mod source;
 
 pub use build::{Clippy, run_as_rustc_wrapper};
+pub use graph::ReachedFunctions;
+pub use paths::demangle;
 
 use crate::error::Error;
 use crate::finding::{Finding, Frame, Location, Reachability, Trace};
@@ -75,6 +77,8 @@ pub struct Analysed {
     pub crate_sources: Vec<CrateSources>,
     /// secgate's target directory (`<target>/secgate`), where later steps may keep caches.
     pub target_dir: Option<PathBuf>,
+    /// The functions reached from the roots, by file and line; `None` without a graph or roots.
+    pub reached_functions: Option<ReachedFunctions>,
 }
 
 /// One crate of the build and its source files.
@@ -183,6 +187,8 @@ pub fn analyse(
     let roots = find_roots(&graph, &output, &module_unit, &selected, &packages);
     info.roots = roots.labels.clone();
     let reached = graph.reach(&roots.nodes);
+    let reached_functions =
+        (!roots.nodes.is_empty()).then(|| ReachedFunctions::collect(&graph, &reached));
     let context = Context {
         graph: &graph,
         reached: &reached,
@@ -277,6 +283,7 @@ pub fn analyse(
         diagnostics,
         crate_sources,
         target_dir: Some(request.target_dir.clone()),
+        reached_functions,
     })
 }
 
@@ -288,6 +295,7 @@ impl Analysed {
             diagnostics: Vec::new(),
             crate_sources: Vec::new(),
             target_dir: None,
+            reached_functions: None,
         }
     }
 }

@@ -78,6 +78,9 @@ pub fn render(report: &Report, color: bool) -> Vec<u8> {
         None => format!("reachability: {}", r.status),
     };
     let _ = writeln!(out, "{}", style.dim(&analysed));
+    if let Some(line) = super::reachable_unsafe_summary(report) {
+        let _ = writeln!(out, "{}", style.dim(&line));
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "{} {warning}", style.paint("1;33", "warning:"));
     }

@@ -56,6 +56,9 @@ pub fn render(report: &Report) -> Vec<u8> {
             .map(|t| format!(" for `{t}`, {}", escape(&r.features)))
             .unwrap_or_default()
     );
+    if let Some(line) = super::reachable_unsafe_summary(report) {
+        let _ = writeln!(out, "{}\n", escape(&line));
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "> **Warning:** {}\n", escape(warning));
     }

@@ -80,6 +80,52 @@ pub(crate) fn by_verdict(report: &Report) -> Vec<(crate::policy::Verdict, Vec<&F
     .collect()
 }
 
+/// One line on the unsafe code the program can run, for the text reports: how many functions
+/// with unsafe code the call graph reaches, in how many crates, the most first. `None` when the
+/// scan had no call graph.
+pub(crate) fn reachable_unsafe_summary(report: &Report) -> Option<String> {
+    let mut crates: Vec<(usize, &crate::finding::Package)> = Vec::new();
+    let mut graphed = false;
+    for krate in &report.unsafe_code {
+        if let Some(functions) = &krate.reachable_unsafe_functions {
+            graphed = true;
+            if !functions.is_empty() {
+                crates.push((functions.len(), &krate.package));
+            }
+        }
+    }
+    if !graphed {
+        return None;
+    }
+    crates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(b.1)));
+    let total: usize = crates.iter().map(|c| c.0).sum();
+    let top: Vec<String> = crates
+        .iter()
+        .take(5)
+        .map(|(n, package)| format!("{} {}: {n}", package.name, package.version))
+        .collect();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    Some(format!(
+        "unsafe code: {total} function{} with unsafe code reachable from the roots, in {} crate{}{}",
+        plural(total),
+        crates.len(),
+        plural(crates.len()),
+        if top.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " ({}{})",
+                top.join(", "),
+                if crates.len() > top.len() {
+                    ", …"
+                } else {
+                    ""
+                }
+            )
+        }
+    ))
+}
+
 /// Whether a location is in a dependency (a registry folder `name-1.2.3/…`) or the standard
 /// library (`library/…`) rather than in the workspace.
 pub(crate) fn is_dependency_file(file: &str) -> bool {
