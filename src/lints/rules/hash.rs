@@ -89,13 +89,8 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     fn visit_expr_path(&mut self, expr: &'ast ExprPath) {
         let path = self.src.aliases.resolve(&expr.path);
         if let Some(what) = weak(&path) {
-            self.hits.push(Hit::at(
-                expr.path
-                    .segments
-                    .first()
-                    .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span()),
-                format!("`{what}`"),
-            ));
+            self.hits
+                .push(Hit::at_path(&expr.path, format!("`{what}`")));
         }
         syn::visit::visit_expr_path(self, expr);
     }

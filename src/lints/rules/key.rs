@@ -160,11 +160,8 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                 || (KEY_TYPES.contains(&owner) && TYPE_FNS.contains(&last))
                 || ring_hmac;
             if key_call && call.args.iter().any(|a| self.is_material(a)) {
-                self.hits.push(Hit::at(
-                    p.path
-                        .segments
-                        .first()
-                        .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span()),
+                self.hits.push(Hit::at_path(
+                    &p.path,
                     format!("`{owner}::{last}` is given a literal"),
                 ));
             }

@@ -6,21 +6,26 @@ use proc_macro2::Span;
 use crate::finding::{Confidence, Severity};
 use crate::lints::SourceFile;
 
+mod bind;
 mod cmd;
 mod cookie;
 mod cors;
 mod ct;
 mod hash;
+mod http;
 mod jwt;
 mod key;
 mod path;
 mod perm;
 mod prof;
 mod rng;
+mod rsa;
 mod secret;
 mod sql;
 mod ssh;
 mod tls;
+mod tls_version;
+mod tmp;
 
 /// One lint rule.
 pub struct Rule {
@@ -62,6 +67,15 @@ impl Hit {
         }
     }
 
+    /// A hit at the first segment of `path` (where `md5::compute` or `SslVersion::TLS1` starts).
+    pub fn at_path(path: &syn::Path, detail: impl Into<String>) -> Hit {
+        let span = path
+            .segments
+            .first()
+            .map_or_else(Span::call_site, |s| s.ident.span());
+        Hit::at(span, detail)
+    }
+
     /// The same hit with another severity.
     pub fn with_severity(mut self, severity: Severity) -> Hit {
         self.severity = Some(severity);
@@ -85,6 +99,11 @@ static RULES: &[Rule] = &[
     cookie::RULE,
     prof::RULE,
     rng::RULE,
+    tls_version::RULE,
+    rsa::RULE,
+    http::RULE,
+    bind::RULE,
+    tmp::RULE,
 ];
 
 /// Every rule, in registry order.

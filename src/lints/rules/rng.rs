@@ -78,13 +78,8 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                 Some("fastrand" | "oorandom")
             ) && n >= 2;
         if seeded || weak {
-            self.hits.push(Hit::at(
-                expr.path
-                    .segments
-                    .first()
-                    .map_or_else(proc_macro2::Span::call_site, |s| s.ident.span()),
-                format!("`{}`", path.join("::")),
-            ));
+            self.hits
+                .push(Hit::at_path(&expr.path, format!("`{}`", path.join("::"))));
         }
         syn::visit::visit_expr_path(self, expr);
     }
