@@ -9,6 +9,8 @@
 //!   working tree included, untracked files wholly new), the way code review tools show only the
 //!   lines of a diff. Running the lints on the revision's sources would need a second build of it
 //!   for clippy; the changed lines answer the same question for a finding that points at a line.
+//! - cargo-deny's findings: a crate the revision's Cargo.lock already locked at the same version
+//!   is not new; a finding on a manifest line (a wildcard requirement) goes by the changed lines.
 //! - Unsafe code: every `unsafe` block or `unsafe fn` of a workspace crate on a changed line is
 //!   reported as new unsafe code (SG-UNSAFE-003).
 
@@ -19,6 +21,7 @@ use crate::lints::CLIPPY_MISSING;
 use crate::lints::unsafe_code::UnsafeSite;
 use crate::policy::Verdict;
 use crate::report::Target;
+use crate::supply_chain::DENY_FAILED;
 use crate::workspace::LockedProject;
 use std::collections::{HashMap, HashSet};
 
@@ -34,6 +37,8 @@ pub struct Baseline {
     revision: String,
     /// (finding id, package name) of advisories that matched the revision's lockfile.
     advisories: HashSet<(String, String)>,
+    /// (name, version) of every package the revision's lockfile locked.
+    packages: HashSet<(String, String)>,
     /// What the change touched in the workspace's files.
     changes: ChangedLines,
 }
@@ -134,6 +139,12 @@ impl Baseline {
             lockfile,
             project: None,
         };
+        baseline.packages = old
+            .lockfile
+            .packages
+            .iter()
+            .map(|p| (p.name.as_str().to_string(), p.version.to_string()))
+            .collect();
         for finding in advisories::find(db, &old, target)? {
             if let Some(package) = finding.package {
                 baseline.advisories.insert((finding.id, package.name));
@@ -144,13 +155,23 @@ impl Baseline {
 
     /// Whether the finding was already present at the revision.
     pub fn contains(&self, finding: &Finding) -> bool {
-        match finding.kind {
-            // A finding about the run itself (clippy missing) is not a line of code.
-            Kind::Lint if finding.id == CLIPPY_MISSING => false,
-            Kind::Lint => finding
+        let on_unchanged_line = || {
+            finding
                 .locations
                 .first()
-                .is_some_and(|l| !self.changes.contains(&l.file, l.line)),
+                .is_some_and(|l| !self.changes.contains(&l.file, l.line))
+        };
+        match finding.kind {
+            // Findings about the run itself (clippy or cargo-deny missing) are not lines of code.
+            _ if finding.id == CLIPPY_MISSING || finding.id == DENY_FAILED => false,
+            Kind::Lint => on_unchanged_line(),
+            // cargo-deny's findings: a manifest line (a wildcard) by the diff; a crate by whether
+            // the revision locked the same version (so a version bump is a new crate).
+            Kind::SupplyChain => match (&finding.package, finding.locations.first()) {
+                (_, Some(location)) if location.file != "Cargo.lock" => on_unchanged_line(),
+                (Some(p), _) => self.packages.contains(&(p.name.clone(), p.version.clone())),
+                (None, _) => false,
+            },
             _ => finding.package.as_ref().is_some_and(|p| {
                 self.advisories
                     .contains(&(finding.id.clone(), p.name.clone()))

@@ -96,6 +96,9 @@ pub enum Kind {
     Lint,
     /// Unsafe-code accounting (a crate over its budget, a workspace that must forbid unsafe).
     Unsafe,
+    /// A supply-chain problem from cargo-deny: a banned crate, a rejected license, a source that
+    /// is not allowed.
+    SupplyChain,
     /// About the policy itself: an expired ignore, an ignore that matches nothing.
     Policy,
 }
@@ -109,6 +112,7 @@ impl Kind {
             Kind::Notice => "notice",
             Kind::Lint => "lint",
             Kind::Unsafe => "unsafe",
+            Kind::SupplyChain => "supply-chain",
             Kind::Policy => "policy",
         }
     }

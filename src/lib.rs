@@ -2,7 +2,8 @@
 //!
 //! The library builds one complete [`Report`] from the finding sources — advisories
 //! ([`advisories`]), graded by reachability ([`reachability`]); insecure patterns, clippy and
-//! unsafe accounting ([`lints`]) — applies the [`Policy`], and leaves rendering to [`render`].
+//! unsafe accounting ([`lints`]); banned crates, licenses and sources from cargo-deny
+//! ([`supply_chain`]) — applies the [`Policy`], and leaves rendering to [`render`].
 //! Nothing in the library prints or exits; the binary does that once, at the edge.
 
 #![forbid(unsafe_code)]
@@ -18,6 +19,7 @@ pub mod progress;
 pub mod reachability;
 pub mod render;
 pub mod report;
+pub mod supply_chain;
 pub mod workspace;
 
 pub use error::Error;
@@ -42,6 +44,8 @@ pub struct ScanOptions {
     pub today: time::Date,
     /// `--new-since REF`: only findings that are new since this git revision can fail.
     pub new_since: Option<String>,
+    /// `--offline`: nothing is fetched (passed on to cargo and cargo-deny).
+    pub offline: bool,
     /// How to build and analyse the program; `None` skips the build (`--no-build`).
     pub reachability: Option<ReachabilityOptions>,
     /// Where progress of the long steps goes.
@@ -58,6 +62,10 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         .as_ref()
         .and_then(|r| r.target.as_deref())
         .map_or_else(Target::host, Target::from_triple);
+    let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
+    // cargo-deny reads only the manifest and the lockfile: it runs while secgate builds.
+    let supply_chain = (!bare_lockfile)
+        .then(|| supply_chain::start(&project.root, &policy.supply_chain, options.offline));
     let mut findings = advisories::find(&db, &project, &requested_target)?;
     let baseline = match &options.new_since {
         Some(revision) => Some(baseline::Baseline::at_revision(
@@ -68,7 +76,6 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         )?),
         None => None,
     };
-    let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
     let will_build = options.reachability.is_some() && !bare_lockfile;
     // Probing for clippy spawns a process: only worth it when there is a build to run it in.
     let clippy_driver = will_build.then(lints::clippy::driver).flatten();
@@ -101,6 +108,14 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         }
         (layer.info, layer.unsafe_code)
     };
+    let supply_chain_status = match supply_chain {
+        Some(pending) => {
+            let checked = pending.finish(&project);
+            findings.extend(checked.findings);
+            checked.status
+        }
+        None => "not run: a bare lockfile has no manifest for cargo-deny".to_string(),
+    };
     let (reachability, target) = match analysed {
         Some(analysed) => (analysed.info, analysed.target),
         None if bare_lockfile => (
@@ -129,6 +144,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             advisories: "lockfile".to_string(),
             reachability,
             lints: lint_info,
+            supply_chain: supply_chain_status,
         },
         unsafe_code,
         policy: policy.source.clone(),

@@ -226,6 +226,7 @@ impl ScanArgs {
             policy: self.policy.clone(),
             today: today(),
             new_since: self.new_since.clone(),
+            offline: self.offline,
             reachability,
             progress,
         }

@@ -126,6 +126,9 @@ pub struct Analysis {
     pub advisories: String,
     pub reachability: ReachabilityInfo,
     pub lints: LintInfo,
+    /// What cargo-deny's supply-chain checks did, in words (`not run: …` when they did not).
+    #[serde(default)]
+    pub supply_chain: String,
 }
 
 /// What the lint layer ran.

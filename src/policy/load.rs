@@ -4,7 +4,10 @@
 //! The walk over the TOML document is written by hand over `toml_edit`'s spanned items: serde
 //! stops at the first error, and the policy's few sections are easier to check directly.
 
-use super::{AdvisoryRules, Ignore, IgnoreRules, LintRules, Policy, UnsafeRules, Verdict};
+use super::{
+    AdvisoryRules, CargoDeny, Ignore, IgnoreRules, LintRules, Policy, SupplyChainRules,
+    UnsafeRules, Verdict,
+};
 use crate::error::Error;
 use crate::finding::{Location, Severity};
 use std::fmt;
@@ -98,7 +101,14 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, Vec<PolicyP
     reader.known_keys(
         root,
         "the policy",
-        &["advisories", "lints", "unsafe", "ignores", "ignore"],
+        &[
+            "advisories",
+            "lints",
+            "unsafe",
+            "supply-chain",
+            "ignores",
+            "ignore",
+        ],
     );
     let defaults = defaults();
 
@@ -176,6 +186,28 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, Vec<PolicyP
         level: reader.verdict(unsafe_table, "level", defaults.unsafe_code.level),
     };
 
+    let supply = reader.table(root, "supply-chain").unwrap_or(&empty);
+    reader.known_keys(
+        supply,
+        "[supply-chain]",
+        &["cargo-deny", "config", "errors", "warnings"],
+    );
+    let ds = &defaults.supply_chain;
+    let supply_chain = SupplyChainRules {
+        cargo_deny: match reader
+            .choice(supply, "cargo-deny", &["auto", "always", "never"])
+            .as_deref()
+        {
+            Some("always") => CargoDeny::Always,
+            Some("never") => CargoDeny::Never,
+            Some(_) => CargoDeny::Auto,
+            None => ds.cargo_deny,
+        },
+        config: reader.string(supply, "config").map(str::to_string),
+        errors: reader.verdict(supply, "errors", ds.errors),
+        warnings: reader.verdict(supply, "warnings", ds.warnings),
+    };
+
     let ignores_table = reader.table(root, "ignores").unwrap_or(&empty);
     reader.known_keys(
         ignores_table,
@@ -219,6 +251,7 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, Vec<PolicyP
             advisories: advisory_rules,
             lints: lint_rules,
             unsafe_code: unsafe_rules,
+            supply_chain,
             ignores,
             ignore_rules,
         })
@@ -250,6 +283,12 @@ fn defaults() -> Policy {
             require_forbid: false,
             budgets: Vec::new(),
             level: Verdict::Warn,
+        },
+        supply_chain: SupplyChainRules {
+            cargo_deny: CargoDeny::Auto,
+            config: None,
+            errors: Verdict::Fail,
+            warnings: Verdict::Warn,
         },
         ignores: Vec::new(),
         ignore_rules: IgnoreRules {

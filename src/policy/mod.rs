@@ -65,6 +65,7 @@ pub struct Policy {
     pub advisories: AdvisoryRules,
     pub lints: LintRules,
     pub unsafe_code: UnsafeRules,
+    pub supply_chain: SupplyChainRules,
     pub ignores: Vec<Ignore>,
     pub ignore_rules: IgnoreRules,
 }
@@ -107,6 +108,29 @@ pub struct UnsafeRules {
     pub budgets: Vec<(String, u64)>,
     /// The verdict for an unsafe-code finding.
     pub level: Verdict,
+}
+
+/// `[supply-chain]`: cargo-deny's bans, licenses and sources checks under the same verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SupplyChainRules {
+    pub cargo_deny: CargoDeny,
+    /// cargo-deny's configuration, relative to the workspace root; `None`: the workspace's own
+    /// `deny.toml`, else the bundled `policies/deny.toml`.
+    pub config: Option<String>,
+    /// The verdict for a cargo-deny error (a `high` finding).
+    pub errors: Verdict,
+    /// The verdict for a cargo-deny warning (a `low` finding).
+    pub warnings: Verdict,
+}
+
+/// Whether the scan runs cargo-deny.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CargoDeny {
+    /// When it is installed; the report says when it was not.
+    Auto,
+    /// Always: cargo-deny missing or failing is a failing finding.
+    Always,
+    Never,
 }
 
 /// `[ignores]`: how ignores themselves are treated.
@@ -226,6 +250,14 @@ impl Policy {
             Kind::Notice => decide(rules.notice, "advisories.notice".into()),
             Kind::Lint => self.evaluate_lint(finding),
             Kind::Unsafe => decide(self.unsafe_code.level, "unsafe.level".into()),
+            Kind::SupplyChain if finding.severity >= Severity::High => decide(
+                self.supply_chain.errors,
+                "supply-chain.errors (a cargo-deny error)".into(),
+            ),
+            Kind::SupplyChain => decide(
+                self.supply_chain.warnings,
+                "supply-chain.warnings (a cargo-deny warning)".into(),
+            ),
             // Policy findings carry the verdict they were made with.
             Kind::Policy => decide(finding.verdict, finding.verdict_rule.clone()),
         }

@@ -3,7 +3,7 @@
 //! one-line summary last.
 
 use super::is_dependency_file;
-use crate::finding::{Finding, Frame, Severity};
+use crate::finding::{Finding, Frame, Kind, Severity};
 use crate::policy::Verdict;
 use crate::report::Report;
 use std::fmt::Write;
@@ -81,6 +81,10 @@ pub fn render(report: &Report, color: bool) -> Vec<u8> {
     if let Some(line) = super::reachable_unsafe_summary(report) {
         let _ = writeln!(out, "{}", style.dim(&line));
     }
+    if !report.analysis.supply_chain.is_empty() {
+        let line = format!("supply chain: {}", report.analysis.supply_chain);
+        let _ = writeln!(out, "{}", style.dim(&line));
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "{} {warning}", style.paint("1;33", "warning:"));
     }
@@ -136,16 +140,15 @@ fn render_finding(out: &mut String, finding: &Finding, style: &Style, verdict: V
         let _ = writeln!(out, "{indent}{}", style.dim(&finding.verdict_rule));
         return;
     }
-    if finding.package.is_some() {
+    // Supply-chain findings are about a package but not about its code: where, not whether reached.
+    let graded = finding.package.is_some() && finding.kind != Kind::SupplyChain;
+    if graded {
         let _ = writeln!(
             out,
             "{indent}{}: {}",
             finding.reachability, finding.reachability_reason
         );
-    }
-    if finding.package.is_none()
-        && let Some(location) = finding.locations.first()
-    {
+    } else if let Some(location) = finding.locations.first() {
         let _ = writeln!(out, "{indent}at {location}");
     }
     for (number, trace) in finding.traces.iter().enumerate() {

@@ -53,15 +53,34 @@ impl Run {
 /// The binary under test, with a `CARGO_HOME` of its own so no test touches the user's cache.
 pub fn secgate(cargo_home: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-secgate"));
-    command.env("CARGO_HOME", cargo_home).env_remove("NO_COLOR");
     command
+        .env("CARGO_HOME", cargo_home)
+        .env_remove("NO_COLOR")
+        .env("CARGO_DENY", NO_CARGO_DENY);
+    command
+}
+
+/// Where the tests' secgate looks for cargo-deny: nowhere, so that whether this machine has
+/// cargo-deny does not change the tests of everything else. tests/supply_chain.rs runs the real
+/// one (`with_cargo_deny`).
+pub const NO_CARGO_DENY: &str = "/nonexistent/cargo-deny";
+
+/// Lets the command find the machine's cargo-deny (on PATH, or `$CARGO_DENY` as the test run
+/// was given it).
+pub fn with_cargo_deny(command: &mut Command) -> &mut Command {
+    match std::env::var_os("CARGO_DENY") {
+        Some(program) => command.env("CARGO_DENY", program),
+        None => command.env_remove("CARGO_DENY"),
+    }
 }
 
 /// The binary under test with the user's own `CARGO_HOME`, for tests that build projects and so
 /// need the registry cache (they always pass `--db`, so no advisory cache is touched).
 pub fn secgate_building() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-secgate"));
-    command.env_remove("NO_COLOR");
+    command
+        .env_remove("NO_COLOR")
+        .env("CARGO_DENY", NO_CARGO_DENY);
     command
 }
 
