@@ -81,7 +81,8 @@ fn read(root: &Path, file: &str) -> Result<Vec<Ignore>, Error> {
 }
 
 fn line_of(text: &str, offset: usize) -> u32 {
-    text[..offset.min(text.len())].matches('\n').count() as u32 + 1
+    let lines = text[..offset.min(text.len())].matches('\n').count();
+    u32::try_from(lines + 1).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

@@ -313,7 +313,8 @@ impl Reader<'_> {
         let before = &self.text[..offset.min(self.text.len())];
         let line = before.matches('\n').count() + 1;
         let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        (line as u32, column as u32)
+        let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (saturate(line), saturate(column))
     }
 
     fn location(&self, offset: usize) -> Location {

@@ -54,6 +54,12 @@ pub struct CallGraph {
     file_index: FxHashMap<Box<str>, FileId>,
 }
 
+/// The id of the next node or file. Ids are `u32` to halve the graph's memory; a build with four
+/// billion functions would not fit in memory long before, so running out is a bug to stop on.
+fn next_id(count: usize) -> u32 {
+    u32::try_from(count).expect("fewer than 2^32 nodes and files in one graph")
+}
+
 /// Rust symbol names carry a hash of the instance, so one name is one function in any file.
 fn is_rust_mangled(name: &str) -> bool {
     name.starts_with("_ZN") || name.starts_with("_R")
@@ -63,8 +69,8 @@ impl CallGraph {
     /// Builds the graph from modules in a fixed order, so node numbering is deterministic.
     pub fn build(modules: &[Module]) -> CallGraph {
         let mut graph = CallGraph::default();
-        for (id, module) in modules.iter().enumerate() {
-            graph.add_module(id as u32, module);
+        for (id, module) in (0u32..).zip(modules) {
+            graph.add_module(id, module);
         }
         graph.finish();
         graph
@@ -73,6 +79,11 @@ impl CallGraph {
     #[cfg(test)]
     pub fn edges(&self, node: NodeId) -> &[Edge] {
         &self.edges[node as usize]
+    }
+
+    /// Every node with its id.
+    pub fn nodes_with_ids(&self) -> impl Iterator<Item = (NodeId, &Node)> {
+        (0..).zip(&self.nodes)
     }
 
     pub fn node(&self, node: NodeId) -> &Node {
@@ -99,7 +110,7 @@ impl CallGraph {
     }
 
     fn new_node(&mut self, symbol: &str) -> NodeId {
-        let id = self.nodes.len() as NodeId;
+        let id = next_id(self.nodes.len());
         self.nodes.push(Node {
             symbol: symbol.into(),
             module: None,
@@ -132,7 +143,7 @@ impl CallGraph {
         if let Some(&id) = self.file_index.get(path) {
             return id;
         }
-        let id = self.files.len() as FileId;
+        let id = next_id(self.files.len());
         self.files.push(path.into());
         self.file_index.insert(path.into(), id);
         id
@@ -329,11 +340,11 @@ pub struct ReachedFunctions {
 impl ReachedFunctions {
     pub fn collect(graph: &CallGraph, reached: &Reached) -> ReachedFunctions {
         let mut by_file: FxHashMap<Box<str>, BTreeMap<u32, Box<str>>> = FxHashMap::default();
-        for (id, node) in graph.nodes.iter().enumerate() {
+        for (id, node) in graph.nodes_with_ids() {
             let Some(source) = node.source else {
                 continue;
             };
-            if node.global || !reached.contains(id as NodeId) {
+            if node.global || !reached.contains(id) {
                 continue;
             }
             by_file

@@ -187,7 +187,9 @@ impl Module {
         if let Some(&index) = self.interner.get(&*name) {
             return index;
         }
-        let index = self.symbols.len() as SymbolIndex;
+        // Symbol indexes are u32 like the graph's ids; see `graph::next_id`.
+        let index = SymbolIndex::try_from(self.symbols.len())
+            .expect("fewer than 2^32 symbols in one module");
         let boxed: Box<str> = name.into();
         self.symbols.push(boxed.clone());
         self.interner.insert(boxed, index);

@@ -325,11 +325,13 @@ pub fn measure_ir(paths: &[PathBuf]) -> Result<IrStats, Error> {
         })?;
     let graph = CallGraph::build(&modules);
     drop(modules);
-    let roots: Vec<NodeId> = (0..graph.nodes.len() as NodeId)
-        .filter(|&n| {
-            let symbol = &graph.node(n).symbol;
-            &**symbol == "main" || paths::demangle(symbol).is_some_and(|d| d.ends_with("::main"))
+    let roots: Vec<NodeId> = graph
+        .nodes_with_ids()
+        .filter(|(_, node)| {
+            &*node.symbol == "main"
+                || paths::demangle(&node.symbol).is_some_and(|d| d.ends_with("::main"))
         })
+        .map(|(id, _)| id)
         .collect();
     let reached = graph.reach(&roots);
     let crates = HashSet::new();
@@ -343,8 +345,9 @@ pub fn measure_ir(paths: &[PathBuf]) -> Result<IrStats, Error> {
         bytes,
         functions: graph.nodes.len(),
         edges: graph.edge_count(),
-        reached: (0..graph.nodes.len() as NodeId)
-            .filter(|&n| reached.contains(n))
+        reached: graph
+            .nodes_with_ids()
+            .filter(|&(id, _)| reached.contains(id))
             .count(),
         seconds: start.elapsed().as_secs_f64(),
     })
@@ -549,11 +552,9 @@ fn defined_in_unit<'a>(
     unit: usize,
 ) -> impl Iterator<Item = NodeId> + 'a {
     graph
-        .nodes
-        .iter()
-        .enumerate()
+        .nodes_with_ids()
         .filter(move |(_, n)| n.module.is_some_and(|m| module_unit[m as usize] == unit))
-        .map(|(i, _)| i as NodeId)
+        .map(|(id, _)| id)
 }
 
 /// The graph's nodes for the crates that findings are about, with their candidate paths.
@@ -567,8 +568,7 @@ impl CrateIndex {
     fn new(graph: &CallGraph, crates: &HashSet<String>) -> CrateIndex {
         let mut by_crate: HashMap<String, Vec<(NodeId, paths::Path)>> = HashMap::new();
         let mut unmangled: HashMap<String, Vec<NodeId>> = HashMap::new();
-        for (id, node) in graph.nodes.iter().enumerate() {
-            let id = id as NodeId;
+        for (id, node) in graph.nodes_with_ids() {
             match paths::demangle(&node.symbol) {
                 Some(demangled) => {
                     for path in paths::candidate_paths(&demangled) {
@@ -808,11 +808,11 @@ impl Context<'_> {
 
     /// Whether any function defined in the package's own IR is reached.
     fn unit_code_reached(&self, key: &PackageKey) -> bool {
-        self.graph.nodes.iter().enumerate().any(|(id, node)| {
+        self.graph.nodes_with_ids().any(|(id, node)| {
             node.module.is_some_and(|m| {
                 let unit = &self.output.units[self.module_unit[m as usize]];
                 self.packages.key(&unit.package_id) == Some(key)
-            }) && self.reached.contains(id as NodeId)
+            }) && self.reached.contains(id)
         })
     }
 
