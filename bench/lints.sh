@@ -55,3 +55,15 @@ done
 echo "== 3. rules and unsafe accounting over every dependency source"
 deps=$(find "$work/target/secgate" -maxdepth 3 -type d -path '*/debug/deps' | head -1)
 "$repo/target/release/examples/lint_layer" "$project/Cargo.lock" "$deps" | grep -v '^unparsed'
+
+echo "== 4. cargo-geiger (if installed) vs cargo build, cold, $runs runs each"
+if cargo geiger --version >/dev/null 2>&1; then
+  hyperfine --style none --runs "$runs" --export-json "$work/geiger.json" \
+    --prepare "rm -rf $work/target" \
+    -n "cargo build" "cargo build --manifest-path $project/Cargo.toml" \
+    -n "cargo geiger" "cd $project && cargo geiger --output-format Json > $work/geiger-report.json 2>/dev/null" >/dev/null
+  read -r build geiger <<<"$(medians "$work/geiger.json")"
+  python3 -c "print(f'cold: cargo build {$build:.1f} s, cargo geiger {$geiger:.1f} s ({$geiger/$build:.2f} x the build); secgate counts unsafe code from its own build, in the lint step above')"
+else
+  echo "cargo geiger is not installed: skipped"
+fi

@@ -265,7 +265,8 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
     /// A summary line came: the checks ran to the end.
     pub completed: bool,
-    /// Messages of error diagnostics, to say why a run did not complete.
+    /// Messages of errors (diagnostics and cargo-deny's own log), to say why a run did not
+    /// complete.
     pub errors: Vec<String>,
 }
 
@@ -278,6 +279,14 @@ pub fn parse_output(stderr: &str) -> Parsed {
         };
         match line.kind.as_str() {
             "summary" => parsed.completed = true,
+            // cargo-deny's own errors (cargo metadata failing, a config it cannot read).
+            "log" if line.fields["level"] == "ERROR" => {
+                if let Some(message) = line.fields["message"].as_str() {
+                    parsed
+                        .errors
+                        .push(message.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+            }
             "diagnostic" => {
                 if let Ok(diagnostic) = serde_json::from_value::<Diagnostic>(line.fields) {
                     if diagnostic.severity == "error" {
@@ -592,6 +601,19 @@ mod tests {
             found[0]
                 .description
                 .contains("git+https://example.com/forks/itoa")
+        );
+    }
+
+    #[test]
+    fn a_failing_cargo_metadata_is_the_reason_given() {
+        let stderr = r#"{"fields":{"level":"ERROR","message":"`cargo metadata` exited with an error: error: cannot update the lock file\nhelp: remove --locked\n"},"type":"log"}"#;
+        let parsed = parse_output(stderr);
+        assert!(!parsed.completed);
+        assert_eq!(
+            parsed.errors,
+            [
+                "`cargo metadata` exited with an error: error: cannot update the lock file help: remove --locked"
+            ]
         );
     }
 
