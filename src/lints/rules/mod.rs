@@ -15,6 +15,8 @@ mod hash;
 mod http;
 mod jwt;
 mod key;
+mod limit;
+mod log;
 mod path;
 mod perm;
 mod prof;
@@ -69,11 +71,7 @@ impl Hit {
 
     /// A hit at the first segment of `path` (where `md5::compute` or `SslVersion::TLS1` starts).
     pub fn at_path(path: &syn::Path, detail: impl Into<String>) -> Hit {
-        let span = path
-            .segments
-            .first()
-            .map_or_else(Span::call_site, |s| s.ident.span());
-        Hit::at(span, detail)
+        Hit::at(path_start(path), detail)
     }
 
     /// The same hit with another severity.
@@ -81,6 +79,13 @@ impl Hit {
         self.severity = Some(severity);
         self
     }
+}
+
+/// Where a path starts: its first segment.
+pub fn path_start(path: &syn::Path) -> Span {
+    path.segments
+        .first()
+        .map_or_else(Span::call_site, |s| s.ident.span())
 }
 
 static RULES: &[Rule] = &[
@@ -104,6 +109,8 @@ static RULES: &[Rule] = &[
     http::RULE,
     bind::RULE,
     tmp::RULE,
+    limit::RULE,
+    log::RULE,
 ];
 
 /// Every rule, in registry order.
