@@ -20,11 +20,13 @@ mod log;
 mod path;
 mod perm;
 mod prof;
+mod redirect;
 mod rng;
 mod rsa;
 mod secret;
 mod sql;
 mod ssh;
+mod taint;
 mod tls;
 mod tls_version;
 mod tmp;
@@ -111,6 +113,7 @@ static RULES: &[Rule] = &[
     tmp::RULE,
     limit::RULE,
     log::RULE,
+    redirect::RULE,
 ];
 
 /// Every rule, in registry order.

@@ -17,11 +17,10 @@
 //! **Fix**: reject names with separators or `..`, or canonicalize the joined path and check it
 //! `starts_with` the base directory; for archives use `enclosed_name()`.
 
-use std::collections::HashSet;
-
 use syn::visit::Visit;
-use syn::{Expr, FnArg, Signature};
+use syn::{Expr, Signature};
 
+use super::taint::RequestTaint;
 use super::{Hit, Rule};
 use crate::finding::{Confidence, Severity};
 use crate::lints::SourceFile;
@@ -66,7 +65,7 @@ const SINK_PATHS: &[&[&str]] = &[
 fn check(src: &SourceFile<'_>) -> Vec<Hit> {
     let mut v = Visitor {
         src,
-        tainted: HashSet::new(),
+        tainted: RequestTaint::default(),
         zip: uses_zip(src),
         hits: Vec::new(),
     };
@@ -76,8 +75,8 @@ fn check(src: &SourceFile<'_>) -> Vec<Hit> {
 
 struct Visitor<'s> {
     src: &'s SourceFile<'s>,
-    /// Names holding request data in the handler being visited.
-    tainted: HashSet<String>,
+    /// Request data in the handler being visited.
+    tainted: RequestTaint,
     /// The file uses the `zip` crate.
     zip: bool,
     hits: Vec<Hit>,
@@ -93,26 +92,6 @@ fn uses_zip(src: &SourceFile<'_>) -> bool {
     }
 }
 
-/// Names bound from `Path<…>` / `Query<…>` parameters.
-fn extractor_bindings(sig: &Signature) -> HashSet<String> {
-    let mut names = Vec::new();
-    for input in &sig.inputs {
-        let FnArg::Typed(t) = input else { continue };
-        let syn::Type::Path(ty) = &*t.ty else {
-            continue;
-        };
-        let is_extractor = ty
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Path" || s.ident == "Query");
-        if is_extractor {
-            ast::pattern_bindings(&t.pat, &mut names);
-        }
-    }
-    names.into_iter().collect()
-}
-
 fn body_sanitizes(block: &syn::Block) -> bool {
     let idents = ast::mentioned_idents(quote::ToTokens::to_token_stream(block));
     idents.contains("canonicalize") && idents.contains("starts_with")
@@ -122,7 +101,7 @@ impl Visitor<'_> {
     fn handler(&mut self, sig: &Signature, block: &syn::Block, visit: impl FnOnce(&mut Self)) {
         let outer = std::mem::take(&mut self.tainted);
         if !body_sanitizes(block) {
-            self.tainted = extractor_bindings(sig);
+            self.tainted = RequestTaint::of_handler(sig, &["Path", "Query"]);
         }
         visit(self);
         self.tainted = outer;
@@ -134,7 +113,7 @@ impl Visitor<'_> {
         if idents.contains("file_name") || idents.contains("enclosed_name") {
             return false;
         }
-        idents.iter().any(|i| self.tainted.contains(i)) || (self.zip && calls_name(expr))
+        self.tainted.carries(expr) || (self.zip && calls_name(expr))
     }
 
     fn is_sink(&self, call: &syn::ExprCall) -> Option<String> {
@@ -181,9 +160,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         if let Some(init) = &local.init
             && self.carries_taint(&init.expr)
         {
-            let mut names = Vec::new();
-            ast::pattern_bindings(&local.pat, &mut names);
-            self.tainted.extend(names);
+            self.tainted.add_bindings(&local.pat);
         }
     }
 

@@ -1,0 +1,153 @@
+//! SG-REDIRECT-001 — an open redirect: the request chooses where the response sends the browser.
+//!
+//! **What**: in a handler with a `Query<…>`, `Form<…>`, `Path<…>` or `Json<…>` extractor, a value
+//! bound from it (directly, in `format!`, or through a local `let`) given to axum's
+//! `Redirect::to` / `temporary` / `permanent` / `see_other`, or set as the `Location` header
+//! (`insert_header((LOCATION, …))`, `append_header`, a builder's `.header(LOCATION, …)`) —
+//! unless the handler checks the value (`starts_with`, or an allow-list: a name with `allow`).
+//!
+//! **Why**: a link on the trusted site that forwards to any address makes phishing pages look
+//! legitimate and can leak tokens carried in the URL to another site (CWE-601).
+//!
+//! **Example**: `async fn login_done(Query(q): Query<Next>) -> Redirect { Redirect::to(&q.next) }`
+//!
+//! **Fix**: accept only relative paths (`/…` but not `//…`) or targets from an allow-list.
+
+use syn::visit::Visit;
+use syn::{Expr, ExprCall, ExprMethodCall, Signature};
+
+use super::taint::RequestTaint;
+use super::{Hit, Rule};
+use crate::finding::{Confidence, Severity};
+use crate::lints::SourceFile;
+use crate::lints::ast;
+
+pub(super) const RULE: Rule = Rule {
+    id: "SG-REDIRECT-001",
+    cwe: &["CWE-601"],
+    severity: Severity::Medium,
+    confidence: Confidence::Medium,
+    message: "redirect to an address taken from the request",
+    why: "A trusted link that forwards anywhere lends the site's name to phishing pages and can \
+          hand URL-borne tokens to another site.",
+    fix: "Redirect only to relative paths (starting with `/` but not `//`) or to an allow-list.",
+    check,
+};
+
+const EXTRACTORS: &[&str] = &["Query", "Form", "Path", "Json"];
+
+const REDIRECTS: &[&str] = &["to", "temporary", "permanent", "see_other"];
+
+const HEADER_SETTERS: &[&str] = &["insert_header", "append_header", "header"];
+
+fn check(src: &SourceFile<'_>) -> Vec<Hit> {
+    let mut v = Visitor {
+        src,
+        tainted: RequestTaint::default(),
+        hits: Vec::new(),
+    };
+    v.visit_file(src.syntax);
+    v.hits
+}
+
+struct Visitor<'s> {
+    src: &'s SourceFile<'s>,
+    tainted: RequestTaint,
+    hits: Vec<Hit>,
+}
+
+impl Visitor<'_> {
+    fn handler(&mut self, sig: &Signature, block: &syn::Block, visit: impl FnOnce(&mut Self)) {
+        let outer = std::mem::take(&mut self.tainted);
+        if !validates(block) {
+            self.tainted = RequestTaint::of_handler(sig, EXTRACTORS);
+        }
+        visit(self);
+        self.tainted = outer;
+    }
+
+    /// `LOCATION`, `header::LOCATION` or a `"Location"` literal.
+    fn is_location(&self, expr: &Expr) -> bool {
+        match ast::peel(expr) {
+            Expr::Path(p) => self
+                .src
+                .aliases
+                .resolve(&p.path)
+                .last()
+                .is_some_and(|s| s == "LOCATION"),
+            _ => ast::str_lit(expr).is_some_and(|s| s.eq_ignore_ascii_case("location")),
+        }
+    }
+}
+
+/// The handler checks the value somewhere: a prefix test or an allow-list.
+fn validates(block: &syn::Block) -> bool {
+    ast::mentioned_idents(quote::ToTokens::to_token_stream(block))
+        .iter()
+        .any(|i| i == "starts_with" || i.to_ascii_lowercase().contains("allow"))
+}
+
+impl<'ast> Visit<'ast> for Visitor<'_> {
+    crate::lint_visit_common!();
+
+    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+        self.handler(&item.sig, &item.block, |v| {
+            syn::visit::visit_item_fn(v, item);
+        });
+    }
+
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        self.handler(&item.sig, &item.block, |v| {
+            syn::visit::visit_impl_item_fn(v, item);
+        });
+    }
+
+    fn visit_local(&mut self, local: &'ast syn::Local) {
+        syn::visit::visit_local(self, local);
+        if let Some(init) = &local.init
+            && self.tainted.carries(&init.expr)
+        {
+            self.tainted.add_bindings(&local.pat);
+        }
+    }
+
+    fn visit_expr_call(&mut self, call: &'ast ExprCall) {
+        if let Some(p) = ast::func_path(call) {
+            let path = self.src.aliases.resolve(p);
+            let redirect = matches!(path.as_slice(), [.., owner, f]
+                if owner == "Redirect" && REDIRECTS.contains(&f.as_str()));
+            if redirect && call.args.iter().any(|a| self.tainted.carries(a)) {
+                self.hits.push(Hit::at_path(
+                    p,
+                    format!("`{}` is given a request value", path.join("::")),
+                ));
+            }
+        }
+        syn::visit::visit_expr_call(self, call);
+    }
+
+    fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
+        let method = ast::method(call);
+        if HEADER_SETTERS.contains(&method.as_str()) {
+            // `(LOCATION, value)` as one tuple argument, or `LOCATION, value` as two.
+            let pair: Option<(&Expr, &Expr)> = match call.args.len() {
+                1 => match ast::peel(&call.args[0]) {
+                    Expr::Tuple(t) if t.elems.len() == 2 => Some((&t.elems[0], &t.elems[1])),
+                    _ => None,
+                },
+                2 => Some((&call.args[0], &call.args[1])),
+                _ => None,
+            };
+            if let Some((name, value)) = pair
+                && self.is_location(name)
+                && self.tainted.carries(value)
+            {
+                self.hits.push(Hit::at(
+                    call.method.span(),
+                    format!("`Location` set by `.{method}()` from a request value"),
+                ));
+            }
+        }
+        syn::visit::visit_expr_method_call(self, call);
+    }
+}
