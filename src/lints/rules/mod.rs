@@ -11,6 +11,7 @@ mod cmd;
 mod cookie;
 mod cors;
 mod ct;
+mod decompress;
 mod hash;
 mod http;
 mod jwt;
@@ -114,6 +115,7 @@ static RULES: &[Rule] = &[
     limit::RULE,
     log::RULE,
     redirect::RULE,
+    decompress::RULE,
 ];
 
 /// Every rule, in registry order.
