@@ -45,7 +45,6 @@ pub struct Pending {
 
 struct RunOutput {
     stderr: String,
-    success: bool,
 }
 
 /// Starts cargo-deny for the workspace at `root` as the policy asks; `offline` is passed on.
@@ -84,9 +83,9 @@ pub fn start(root: &Path, rules: &SupplyChainRules, offline: bool) -> Pending {
     command.arg("check").args(CHECKS);
     let handle = std::thread::spawn(move || {
         let output = command.output().map_err(|e| e.to_string())?;
+        // cargo-deny's exit code only repeats its diagnostics; the summary line says it finished.
         Ok(RunOutput {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            success: output.status.success(),
         })
     });
     Pending {
@@ -128,23 +127,29 @@ impl Pending {
             return failed(&format!("cargo-deny did not complete its checks: {why}"));
         }
         let bundled = self.bundled.is_some();
-        let findings: Vec<Finding> = parsed
+        let (own, theirs): (Vec<&Diagnostic>, Vec<&Diagnostic>) = parsed
             .diagnostics
             .iter()
-            .filter(|d| !(bundled && is_own_license(d)))
+            .partition(|d| bundled && is_own_license(d));
+        let findings: Vec<Finding> = theirs
+            .into_iter()
             .filter_map(|d| finding_from_diagnostic(d, project, &self.config_label))
             .collect();
-        let status = format!(
-            "cargo-deny checked {} with {}: {} findings{}",
+        let mut status = format!(
+            "cargo-deny checked {} with {}: {} findings",
             CHECKS.join(", "),
             self.config_label,
             findings.len(),
-            if output.success {
-                ""
-            } else {
-                " (it failed its own check)"
-            }
         );
+        let own = own
+            .iter()
+            .filter(|d| matches!(d.severity.as_str(), "error" | "warning"))
+            .count();
+        if own > 0 {
+            status.push_str(&format!(
+                "; {own} about the workspace's own licenses left out"
+            ));
+        }
         SupplyChain { findings, status }
     }
 }
