@@ -37,8 +37,9 @@ pub struct Baseline {
     revision: String,
     /// (finding id, package name) of advisories that matched the revision's lockfile.
     advisories: HashSet<(String, String)>,
-    /// (name, version) of every package the revision's lockfile locked.
-    packages: HashSet<(String, String)>,
+    /// (name, version) of the packages locked both at the revision and now, from the same
+    /// source: a crate swapped to a git fork at the same version is new.
+    unchanged_packages: HashSet<(String, String)>,
     /// What the change touched in the workspace's files.
     changes: ChangedLines,
 }
@@ -76,15 +77,26 @@ impl ChangedLines {
         let mut changes = ChangedLines::default();
         let mut old_missing = false;
         let mut current: Option<String> = None;
+        // `---`/`+++` are file headers only between `diff --git` and the first hunk: inside a
+        // hunk they are removed or added lines that happen to start with `--`/`++`.
+        let mut in_header = false;
         for line in diff.lines() {
-            if let Some(old) = line.strip_prefix("--- ") {
+            if line.starts_with("diff --git ") {
+                in_header = true;
+                current = None;
+            } else if let (true, Some(old)) = (in_header, line.strip_prefix("--- ")) {
                 old_missing = old == "/dev/null";
-            } else if let Some(new) = line.strip_prefix("+++ ") {
-                current = new.strip_prefix("b/").map(str::to_string);
+            } else if let (true, Some(new)) = (in_header, line.strip_prefix("+++ ")) {
+                // git ends a name that holds a space with a tab.
+                current = new
+                    .trim_end_matches('\t')
+                    .strip_prefix("b/")
+                    .map(str::to_string);
                 if let (Some(file), true) = (&current, old_missing) {
                     changes.files.insert(file.clone(), FileChange::Whole);
                 }
             } else if let (Some(file), Some(hunk)) = (&current, line.strip_prefix("@@ ")) {
+                in_header = false;
                 let Some(added) = hunk.split(' ').find_map(|part| part.strip_prefix('+')) else {
                     continue;
                 };
@@ -120,12 +132,14 @@ impl Baseline {
         db: &AdvisoryDatabase,
         target: &Target,
     ) -> Result<Baseline, Error> {
+        // Reading the lockfile first checks that the revision exists, with a clear error.
+        let old_text = file_at_revision(&project.root, &project.lockfile_path, revision)?;
         let mut baseline = Baseline {
             revision: revision.to_string(),
             changes: changed_lines(&project.root, revision)?,
             ..Baseline::default()
         };
-        let Some(text) = file_at_revision(&project.root, &project.lockfile_path, revision)? else {
+        let Some(text) = old_text else {
             return Ok(baseline);
         };
         let lockfile = rustsec::Lockfile::from_str(&text).map_err(|e| Error::Lockfile {
@@ -139,10 +153,19 @@ impl Baseline {
             lockfile,
             project: None,
         };
-        baseline.packages = old
+        let locked = |lockfile: &rustsec::Lockfile| -> HashSet<String> {
+            lockfile
+                .packages
+                .iter()
+                .map(|p| format!("{} {} {:?}", p.name, p.version, p.source))
+                .collect()
+        };
+        let now = locked(&project.lockfile);
+        baseline.unchanged_packages = old
             .lockfile
             .packages
             .iter()
+            .filter(|p| now.contains(&format!("{} {} {:?}", p.name, p.version, p.source)))
             .map(|p| (p.name.as_str().to_string(), p.version.to_string()))
             .collect();
         for finding in advisories::find(db, &old, target)? {
@@ -166,10 +189,15 @@ impl Baseline {
             _ if finding.id == CLIPPY_MISSING || finding.id == DENY_FAILED => false,
             Kind::Lint => on_unchanged_line(),
             // cargo-deny's findings: a manifest line (a wildcard) by the diff; a crate by whether
-            // the revision locked the same version (so a version bump is a new crate).
+            // the revision locked the same version from the same source. A wildcard that could
+            // only be placed at a member's lockfile entry is about a manifest line secgate did
+            // not find, so it stays new.
             Kind::SupplyChain => match (&finding.package, finding.locations.first()) {
                 (_, Some(location)) if location.file != "Cargo.lock" => on_unchanged_line(),
-                (Some(p), _) => self.packages.contains(&(p.name.clone(), p.version.clone())),
+                _ if finding.id == "deny::wildcard" => false,
+                (Some(p), _) => self
+                    .unchanged_packages
+                    .contains(&(p.name.clone(), p.version.clone())),
                 (None, _) => false,
             },
             _ => finding.package.as_ref().is_some_and(|p| {
@@ -333,6 +361,16 @@ new file mode 100644
 +++ b/src/new.rs
 @@ -0,0 +1,3 @@
 +fn f() {}
+diff --git a/src/space name.rs b/src/space name.rs
+--- a/src/space name.rs	
++++ b/src/space name.rs	
+@@ -1 +1,2 @@
+-old
++++ added line that looks like a header
++second
+@@ -10 +11 @@
+-x
++y
 ";
 
     #[test]
@@ -347,5 +385,11 @@ new file mode 100644
             "a new file is new as a whole"
         );
         assert!(!changes.contains("src/untouched.rs", 1));
+        // A name with a space (git adds a tab), and an added line starting with `++`.
+        assert!(changes.contains("src/space name.rs", 2));
+        assert!(
+            changes.contains("src/space name.rs", 11),
+            "the hunk after the `++` line is kept"
+        );
     }
 }

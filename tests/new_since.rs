@@ -159,14 +159,14 @@ fn lint_findings_on_lines_the_change_did_not_touch_are_not_new() {
     );
     // Without --new-since the old line fails too.
     let everything = scan(repo.path(), None).json();
-    assert!(
-        everything["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|f| f["id"] == "SG-TLS-001")
-            .all(|f| f["verdict"] == "fail")
-    );
+    let verdicts: Vec<&serde_json::Value> = everything["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["id"] == "SG-TLS-001")
+        .map(|f| &f["verdict"])
+        .collect();
+    assert_eq!(verdicts, ["fail", "fail", "fail"]);
 }
 
 #[test]

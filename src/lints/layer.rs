@@ -90,6 +90,7 @@ pub fn run_layer(
                 .map(UnsafeCache::load)
                 .unwrap_or_default();
             let mut recounted = 0usize;
+            let mut live_keys = HashSet::new();
             let mut member_sites = Vec::new();
             let crates: Vec<CrateUnsafe> = a
                 .crate_sources
@@ -102,19 +103,15 @@ pub fn run_layer(
                         .cloned()
                         .collect();
                     let key = UnsafeCache::key(&c.package, &files);
-                    let counted = match cache.entries.get(&key) {
-                        Some(counted) => counted.clone(),
-                        None => {
-                            recounted += 1;
-                            let counted = count_crate(&files);
-                            cache.entries.insert(key, counted.clone());
-                            counted
-                        }
-                    };
+                    live_keys.insert(key.clone());
+                    let counted = cache.entries.entry(key).or_insert_with(|| {
+                        recounted += 1;
+                        count_crate(&files)
+                    });
                     if c.workspace_member {
                         member_sites.extend(counted.sites.iter().cloned());
                     }
-                    let mut counts = counted.counts;
+                    let mut counts = counted.counts.clone();
                     // Name unparsed files as the report names every file: no machine paths.
                     for file in &mut counts.unparsed {
                         *file = crate::reachability::display_path(file, root);
@@ -134,7 +131,7 @@ pub fn run_layer(
             if recounted > 0
                 && let Some(path) = &cache_path
             {
-                cache.save(path, &a.crate_sources);
+                cache.save(path, &live_keys);
             }
             let mut status = format!("{} crates from the build's dep-info", crates.len());
             if a.reached_functions.is_some() {
@@ -207,20 +204,9 @@ impl UnsafeCache {
         crate::render::fnv1a(&key)
     }
 
-    /// Keeps only the entries of this build, and writes the cache; a failure only costs speed.
-    fn save(mut self, path: &Path, sources: &[crate::reachability::CrateSources]) {
-        let live: HashSet<String> = sources
-            .iter()
-            .map(|c| {
-                let files: Vec<PathBuf> = c
-                    .files
-                    .iter()
-                    .filter(|f| f.extension().is_some_and(|e| e == "rs"))
-                    .cloned()
-                    .collect();
-                UnsafeCache::key(&c.package, &files)
-            })
-            .collect();
+    /// Keeps only the entries of this build (`live`), and writes the cache; a failure only
+    /// costs speed.
+    fn save(mut self, path: &Path, live: &HashSet<String>) {
         self.entries.retain(|key, _| live.contains(key));
         if let Ok(bytes) = serde_json::to_vec(&self) {
             let _ = crate::output::write_atomically(path, &bytes);

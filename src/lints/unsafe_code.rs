@@ -108,28 +108,33 @@ pub fn reachable_functions(
     reached: &crate::reachability::ReachedFunctions,
     display: impl Fn(&Path) -> String,
 ) -> Vec<ReachableUnsafe> {
-    let mut found: Vec<ReachableUnsafe> = Vec::new();
+    // Grouped by the function's head, the key the graph lookup uses: two closures of one
+    // function demangle to the same name but are two functions.
+    let mut found: std::collections::BTreeMap<(&Path, u32, u32), ReachableUnsafe> =
+        std::collections::BTreeMap::new();
     for site in sites {
+        let head = (site.file.as_path(), site.function_start, site.function_line);
+        if let Some(function) = found.get_mut(&head) {
+            function.unsafe_lines.push(site.line);
+            continue;
+        }
         let file = site.file.to_string_lossy();
         let Some(symbol) = reached.defined_in(&file, site.function_start..=site.function_line)
         else {
             continue;
         };
-        let function = crate::reachability::demangle(symbol).unwrap_or_else(|| symbol.to_string());
-        let file = display(&site.file);
-        match found
-            .iter_mut()
-            .find(|f| f.function == function && f.file == file)
-        {
-            Some(existing) => existing.unsafe_lines.push(site.line),
-            None => found.push(ReachableUnsafe {
-                function,
-                file,
+        found.insert(
+            head,
+            ReachableUnsafe {
+                function: crate::reachability::demangle(symbol)
+                    .unwrap_or_else(|| symbol.to_string()),
+                file: display(&site.file),
                 line: site.function_line,
                 unsafe_lines: vec![site.line],
-            }),
-        }
+            },
+        );
     }
+    let mut found: Vec<ReachableUnsafe> = found.into_values().collect();
     for function in &mut found {
         function.unsafe_lines.sort_unstable();
         function.unsafe_lines.dedup();

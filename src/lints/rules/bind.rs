@@ -66,9 +66,13 @@ impl Visitor<'_> {
     fn unspecified(&self, expr: &Expr) -> Option<String> {
         match ast::peel(expr) {
             Expr::Lit(_) => {
+                // An address with a port (`0.0.0.0:80`, `[::]:80`) or without (`::`, `0.0.0.0`).
                 let text = ast::str_lit(expr)?;
-                let host = text.rsplit_once(':').map_or(text.as_str(), |(h, _)| h);
-                matches!(host, "0.0.0.0" | "[::]" | "::").then_some(text)
+                let ip = text
+                    .parse::<std::net::SocketAddr>()
+                    .map(|a| a.ip())
+                    .or_else(|_| text.parse::<std::net::IpAddr>());
+                ip.is_ok_and(|ip| ip.is_unspecified()).then_some(text)
             }
             Expr::Path(p) => {
                 let path = self.src.aliases.resolve(&p.path);

@@ -118,14 +118,27 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         self.unbounded = outer;
     }
 
+    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+        let outer = std::mem::take(&mut self.unbounded);
+        syn::visit::visit_impl_item_fn(self, item);
+        self.unbounded = outer;
+    }
+
     fn visit_local(&mut self, local: &'ast syn::Local) {
         syn::visit::visit_local(self, local);
-        if let Some(init) = &local.init
-            && self.is_unbounded_decoder(&init.expr)
-        {
-            let mut names = Vec::new();
-            ast::pattern_bindings(&local.pat, &mut names);
-            self.unbounded.extend(names);
+        let unbounded = local
+            .init
+            .as_ref()
+            .is_some_and(|init| self.is_unbounded_decoder(&init.expr));
+        let mut names = Vec::new();
+        ast::pattern_bindings(&local.pat, &mut names);
+        // A name bound again (`let d = d.take(MAX);`) holds what it is bound to now.
+        for name in names {
+            if unbounded {
+                self.unbounded.insert(name);
+            } else {
+                self.unbounded.remove(&name);
+            }
         }
     }
 

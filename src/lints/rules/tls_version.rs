@@ -62,6 +62,9 @@ struct Visitor<'s> {
 impl<'ast> Visit<'ast> for Visitor<'_> {
     crate::lint_visit_common!();
 
+    // A pattern (`match v { SslVersion::TLS1 => … }`) reads a version; it does not allow one.
+    fn visit_pat(&mut self, _: &'ast syn::Pat) {}
+
     fn visit_expr_path(&mut self, expr: &'ast ExprPath) {
         let path = self.src.aliases.resolve(&expr.path);
         if let [.., owner, name] = path.as_slice()
