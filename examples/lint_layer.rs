@@ -12,8 +12,10 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use secgate::lints::unsafe_code::{UnsafeCounts, count_crate, files_from_dep_info};
+use secgate::build::files_from_dep_info;
+use secgate::lints::unsafe_code::count_crate;
 use secgate::lints::{LintOptions, scan_sources};
+use secgate::report::UnsafeCounts;
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

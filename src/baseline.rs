@@ -16,10 +16,10 @@
 
 use crate::advisories::{self, AdvisoryDatabase};
 use crate::error::Error;
+use crate::finding::Verdict;
 use crate::finding::{Confidence, Finding, Kind, Location, Severity};
 use crate::lints::CLIPPY_MISSING;
 use crate::lints::unsafe_code::UnsafeSite;
-use crate::policy::Verdict;
 use crate::report::Target;
 use crate::supply_chain::DENY_FAILED;
 use crate::workspace::LockedProject;
@@ -213,8 +213,7 @@ impl Baseline {
         sites
             .iter()
             .filter_map(|site| {
-                let file = site.file.strip_prefix(root).ok()?.to_string_lossy();
-                let file = file.replace('\\', "/");
+                let file = crate::location::workspace_relative(&site.file, root)?;
                 self.changes.contains(&file, site.line).then(|| Finding {
                     cwe: vec!["CWE-119".to_string()],
                     description: format!(

@@ -8,6 +8,25 @@ use std::path::PathBuf;
 /// A boxed error from a dependency, kept as the `source` of an [`Error`].
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// One problem in a policy file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyProblem {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+}
+
+impl std::fmt::Display for PolicyProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.column, self.message
+        )
+    }
+}
+
 /// Why secgate could not produce a report.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -45,7 +64,7 @@ pub enum Error {
 
     /// The policy file has problems; all of them are listed.
     #[error("invalid policy:\n{}", .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
-    Policy(Vec<crate::policy::PolicyProblem>),
+    Policy(Vec<PolicyProblem>),
 
     /// A saved report could not be read.
     #[error("{path}: not a secgate JSON report: {message}")]

@@ -3,7 +3,6 @@
 //! A finding is a fact about the scanned project. Reachability is a graded fact on the finding
 //! (`reachable`, `unreachable`, `unknown` with a reason), never a filter that removes it.
 
-use crate::policy::Verdict;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -249,6 +248,42 @@ impl fmt::Display for Location {
             Some(column) => write!(f, "{}:{}:{}", self.file, self.line, column),
             None => write!(f, "{}:{}", self.file, self.line),
         }
+    }
+}
+
+/// A package name as the crate is named in paths and symbols: `-` becomes `_` (`lock-api` is
+/// `lock_api`), as cargo does.
+pub fn crate_name(package: &str) -> String {
+    package.replace('-', "_")
+}
+
+/// What the policy decided for one finding.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Fail,
+    Warn,
+    Ignored,
+    #[default]
+    Pass,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Fail => "fail",
+            Verdict::Warn => "warn",
+            Verdict::Ignored => "ignored",
+            Verdict::Pass => "pass",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 

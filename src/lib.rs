@@ -10,26 +10,32 @@
 
 pub mod advisories;
 pub mod baseline;
+pub mod build;
 pub mod error;
 pub mod finding;
+mod hash;
 pub mod lints;
+pub mod location;
 pub mod output;
 pub mod policy;
 pub mod progress;
 pub mod reachability;
+pub mod reached;
 pub mod render;
 pub mod report;
 pub mod supply_chain;
+mod tools;
 pub mod workspace;
 
 pub use error::Error;
 pub use finding::Finding;
-pub use policy::{Policy, Verdict};
+pub use finding::Verdict;
+pub use policy::Policy;
 pub use report::Report;
 
 use advisories::{AdvisoryDatabase, DatabaseSource};
-use reachability::ReachabilityOptions;
-use report::{Analysis, LintInfo, LockfileInfo, ReachabilityInfo, Summary, Target, Tool};
+use build::{BuildOptions, BuildOutcome};
+use report::{Analysis, LintInfo, LockfileInfo, Summary, Target, Tool};
 use workspace::{LockedProject, ProjectPath};
 
 /// Everything a scan needs to know, already validated.
@@ -47,7 +53,9 @@ pub struct ScanOptions {
     /// `--offline`: nothing is fetched (passed on to cargo and cargo-deny).
     pub offline: bool,
     /// How to build and analyse the program; `None` skips the build (`--no-build`).
-    pub reachability: Option<ReachabilityOptions>,
+    pub build: Option<BuildOptions>,
+    /// How many call traces to keep per reachable finding.
+    pub traces: usize,
     /// Where progress of the long steps goes.
     pub progress: progress::Reporter,
 }
@@ -58,9 +66,9 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     let policy = policy::load_for_workspace(&project.root, options.policy.as_deref())?;
     let db = AdvisoryDatabase::open(&options.database)?;
     let requested_target = options
-        .reachability
+        .build
         .as_ref()
-        .and_then(|r| r.target.as_deref())
+        .and_then(|b| b.target.as_deref())
         .map_or_else(Target::host, Target::from_triple);
     let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
     // cargo-deny reads only the manifest and the lockfile: it runs while secgate builds.
@@ -76,31 +84,31 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         )?),
         None => None,
     };
-    let will_build = options.reachability.is_some() && !bare_lockfile;
-    // Probing for clippy spawns a process: only worth it when there is a build to run it in.
-    let clippy_driver = will_build.then(lints::clippy::driver).flatten();
-    let analysed = match &options.reachability {
-        Some(requested) if will_build => {
-            let mut requested = requested.clone();
-            requested.clippy = clippy_driver.clone().map(|driver| reachability::Clippy {
-                driver,
-                args: lints::clippy::warn_flags(),
-            });
-            Some(reachability::analyse(
-                &project.root.join("Cargo.toml"),
-                &project.root,
-                &mut findings,
-                &requested,
-                &options.progress,
-            )?)
+    let build = match &options.build {
+        _ if bare_lockfile => {
+            BuildOutcome::NotRun("a bare lockfile has no program to build".into())
         }
-        _ => None,
+        None => BuildOutcome::NotRun("--no-build".into()),
+        Some(requested) => build::run(
+            &project.root.join("Cargo.toml"),
+            &project.root,
+            requested,
+            lints::clippy::warn_flags(),
+            &options.progress,
+        )?,
     };
+    let analysed = reachability::analyse(
+        &build,
+        &project.root,
+        &mut findings,
+        options.traces,
+        &options.progress,
+    );
     let (lint_info, unsafe_code) = if bare_lockfile {
         (LintInfo::not_run("a bare lockfile has no code"), Vec::new())
     } else {
         options.progress.step("linting the workspace sources");
-        let layer = lints::run_layer(&project.root, analysed.as_ref(), clippy_driver.is_some())?;
+        let layer = lints::run_layer(&project.root, &build, analysed.reached_functions.as_ref())?;
         findings.extend(layer.findings);
         findings.extend(policy.unsafe_findings(&layer.unsafe_code, &layer.members));
         if let Some(baseline) = &baseline {
@@ -116,13 +124,10 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         }
         None => "not run: a bare lockfile has no manifest for cargo-deny".to_string(),
     };
-    let (reachability, target) = match analysed {
-        Some(analysed) => (analysed.info, analysed.target),
-        None if bare_lockfile => (
-            ReachabilityInfo::not_run("a bare lockfile has no program to build"),
-            requested_target,
-        ),
-        None => (ReachabilityInfo::not_run("--no-build"), requested_target),
+    let target = match &build {
+        BuildOutcome::Built(built) => built.target(),
+        BuildOutcome::Failed(failure) => Target::from_triple(&failure.triple),
+        BuildOutcome::NotRun(_) => requested_target,
     };
     options.progress.finish();
     policy.apply(&mut findings, options.today);
@@ -142,7 +147,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         target,
         analysis: Analysis {
             advisories: "lockfile".to_string(),
-            reachability,
+            reachability: analysed.info,
             lints: lint_info,
             supply_chain: supply_chain_status,
         },

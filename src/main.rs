@@ -8,8 +8,8 @@
 use clap::{Args, Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use secgate::advisories::{DEFAULT_URL, DatabaseSource};
+use secgate::build::BuildOptions;
 use secgate::progress::{Progress, Reporter};
-use secgate::reachability::ReachabilityOptions;
 use secgate::render::{Format, RenderOptions, render};
 use secgate::workspace::ProjectPath;
 use secgate::{Error, ScanOptions, Verdict};
@@ -209,16 +209,14 @@ impl ScanArgs {
                 url: self.db_url.clone(),
             },
         };
-        let reachability = (!self.no_build).then(|| ReachabilityOptions {
+        let build = (!self.no_build).then(|| BuildOptions {
             packages: self.package.clone(),
             features: self.features.clone(),
             all_features: self.all_features,
             no_default_features: self.no_default_features,
             target: self.target.clone(),
             all_targets: self.all_targets,
-            traces: self.traces,
             offline: self.offline,
-            clippy: None,
         });
         ScanOptions {
             project,
@@ -227,7 +225,8 @@ impl ScanArgs {
             today: today(),
             new_since: self.new_since.clone(),
             offline: self.offline,
-            reachability,
+            build,
+            traces: self.traces,
             progress,
         }
     }
@@ -255,7 +254,7 @@ fn timestamp() -> String {
 
 fn main() -> ExitCode {
     // During the IR build, cargo runs secgate as its rustc wrapper.
-    if let Some(code) = secgate::reachability::run_as_rustc_wrapper() {
+    if let Some(code) = secgate::build::run_as_rustc_wrapper() {
         return ExitCode::from(u8::try_from(code).unwrap_or(1));
     }
     let mut args: Vec<OsString> = std::env::args_os().collect();

@@ -3,8 +3,7 @@
 //! A `Report` is built whole before anything is printed; every output format renders from it,
 //! and a saved JSON report can be read back into one.
 
-use crate::finding::{Finding, Kind, Reachability, Severity};
-use crate::policy::Verdict;
+use crate::finding::{Finding, Kind, Package, Reachability, Severity, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -28,7 +27,7 @@ pub struct Report {
     pub warnings: Vec<String>,
     pub findings: Vec<Finding>,
     /// Unsafe code per crate of the build (geiger's role), workspace and dependencies.
-    pub unsafe_code: Vec<crate::lints::unsafe_code::CrateUnsafe>,
+    pub unsafe_code: Vec<CrateUnsafe>,
     pub summary: Summary,
 }
 
@@ -212,6 +211,65 @@ impl Summary {
             Verdict::Pass
         };
         summary
+    }
+}
+
+/// One package's unsafe accounting, for the report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CrateUnsafe {
+    pub package: Package,
+    pub counts: UnsafeCounts,
+    /// The functions of this crate that contain unsafe code and that the program can reach from
+    /// its roots, by the reachability engine's call graph; `null` when there was no graph.
+    pub reachable_unsafe_functions: Option<Vec<ReachableUnsafe>>,
+}
+
+/// A function containing unsafe code that the program can run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReachableUnsafe {
+    /// The function's path, demangled, without generic arguments' hash.
+    pub function: String,
+    pub file: String,
+    /// The line the function is defined on.
+    pub line: u32,
+    /// The lines of its `unsafe` blocks (or of the `unsafe fn` itself).
+    pub unsafe_lines: Vec<u32>,
+}
+
+/// Unsafe usage in a set of files (one crate, or one file).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnsafeCounts {
+    /// Files read.
+    pub files: usize,
+    /// `unsafe fn` items, methods and trait methods.
+    pub functions: usize,
+    /// `unsafe { … }` blocks.
+    pub blocks: usize,
+    /// `unsafe impl` items.
+    pub impls: usize,
+    /// `unsafe trait` items.
+    pub traits: usize,
+    /// The crate root (the first file) has `#![forbid(unsafe_code)]`.
+    pub forbids_unsafe: bool,
+    /// The crate root has `#![deny(unsafe_code)]` (which an inner `allow` can lift).
+    pub denies_unsafe: bool,
+    /// Files that could not be read or parsed, so are not counted.
+    pub unparsed: Vec<String>,
+}
+
+impl UnsafeCounts {
+    /// Unsafe functions, blocks, impls and traits together.
+    pub fn total(&self) -> usize {
+        self.functions + self.blocks + self.impls + self.traits
+    }
+
+    pub(crate) fn add(&mut self, other: UnsafeCounts) {
+        self.files += other.files;
+        self.functions += other.functions;
+        self.blocks += other.blocks;
+        self.impls += other.impls;
+        self.traits += other.traits;
+        self.unparsed.extend(other.unparsed);
     }
 }
 

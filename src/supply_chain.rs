@@ -58,8 +58,8 @@ pub fn start(root: &Path, rules: &SupplyChainRules, offline: bool) -> Pending {
     if rules.cargo_deny == CargoDeny::Never {
         return skipped("not run: the policy says cargo-deny = \"never\"", false);
     }
-    let program = cargo_deny_program();
-    if !is_installed(&program) {
+    let program = crate::tools::program("CARGO_DENY", "cargo-deny");
+    if !crate::tools::answers_version(&program) {
         let required = rules.cargo_deny == CargoDeny::Always;
         return skipped("not run: cargo-deny is not installed", required);
     }
@@ -159,22 +159,6 @@ fn failed(why: &str) -> SupplyChain {
         findings: vec![deny_failed(why)],
         status: format!("failed: {why}"),
     }
-}
-
-/// `$CARGO_DENY` (for a copy that is not on `PATH`) or `cargo-deny`.
-fn cargo_deny_program() -> PathBuf {
-    std::env::var_os("CARGO_DENY")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from("cargo-deny"))
-}
-
-fn is_installed(program: &Path) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
 }
 
 /// The config to run with: the policy's `config`, else the workspace's own (where cargo-deny

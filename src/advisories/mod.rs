@@ -9,8 +9,8 @@ mod database;
 pub use database::{AdvisoryDatabase, DEFAULT_URL, DatabaseSource};
 
 use crate::error::Error;
+use crate::finding::Verdict;
 use crate::finding::{Cvss, Finding, Kind, Location, Package, Reachability, Severity};
-use crate::policy::Verdict;
 use crate::report::Target;
 use crate::workspace::LockedProject;
 use rustsec::advisory::Informational;

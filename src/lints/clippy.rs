@@ -12,7 +12,7 @@ use cargo_metadata::diagnostic::{Diagnostic, DiagnosticLevel, DiagnosticSpan};
 use serde::Deserialize;
 
 use crate::finding::{Confidence, Finding, Location, Severity};
-use crate::lints::{LintFinding, lint_finding, relative_path};
+use crate::lints::{LintFinding, lint_finding};
 
 /// The curated list, as shipped.
 const LIST: &str = include_str!("../../policies/clippy-security.toml");
@@ -64,21 +64,6 @@ pub fn warn_flags() -> Vec<String> {
         .collect()
 }
 
-/// The clippy driver to run inside the IR build: `$CLIPPY_DRIVER`, or `clippy-driver` on the PATH
-/// (rustup's proxy); `None` when neither answers `--version`.
-pub fn driver() -> Option<std::path::PathBuf> {
-    let candidate = std::env::var_os("CLIPPY_DRIVER")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| "clippy-driver".into());
-    std::process::Command::new(&candidate)
-        .arg("--version")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-        .then_some(candidate)
-}
-
 /// The finding for one diagnostic, if it is a warning or error of a listed lint.
 ///
 /// The location is the primary span, followed out of macro expansions into the workspace where
@@ -104,7 +89,7 @@ pub fn finding_from_diagnostic(diagnostic: &Diagnostic, workspace_root: &Path) -
         fix: fix_of(diagnostic),
         confidence: Confidence::High,
         location: Location {
-            file: relative_path(workspace_root, Path::new(&span.file_name)),
+            file: crate::location::display_path(&span.file_name, workspace_root),
             line: u32::try_from(span.line_start).unwrap_or(u32::MAX),
             column: u32::try_from(span.column_start).ok(),
         },

@@ -3,12 +3,14 @@
 //! build compiled (from its dep-info, so no second build).
 
 use super::clippy;
-use super::unsafe_code::{CrateUnsafe, UnsafeSite, count_crate, reachable_functions};
+use super::unsafe_code::{UnsafeSite, count_crate, reachable_functions};
 use super::{LintOptions, Location, scan_sources, workspace_sources};
+use crate::build::{BuildOutcome, Built};
 use crate::error::Error;
 use crate::finding::{Confidence, Finding, Kind};
-use crate::reachability::Analysed;
-use crate::report::LintInfo;
+use crate::location::display_path;
+use crate::reached::ReachedFunctions;
+use crate::report::{CrateUnsafe, LintInfo};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -26,13 +28,15 @@ pub struct LintLayer {
     pub member_sites: Vec<UnsafeSite>,
 }
 
-/// Runs the layer. `analysed` is the reachability analysis, when the project was built.
+/// Runs the layer over what the build compiled; `reached` is what reachability found the program
+/// can run, when it had a graph with roots.
 pub fn run_layer(
     root: &Path,
-    analysed: Option<&Analysed>,
-    clippy_installed: bool,
+    build: &BuildOutcome,
+    reached: Option<&ReachedFunctions>,
 ) -> Result<LintLayer, Error> {
-    let built = analysed.filter(|a| !a.crate_sources.is_empty());
+    // A build that compiled no crate of the target did not give the layer anything to read.
+    let built: Option<&Built> = build.built().filter(|b| !b.crate_sources.is_empty());
     // The workspace's sources: exactly what rustc compiled when there was a build.
     let sources: Vec<PathBuf> = match built {
         Some(a) => {
@@ -57,14 +61,14 @@ pub fn run_layer(
         sources.len()
     );
 
-    let clippy_status = match (analysed, built) {
-        (None, _) => "not run: --no-build".to_string(),
-        (Some(_), None) => "not run: the build did not complete".to_string(),
-        (Some(_), Some(_)) if !clippy_installed => {
+    let clippy_status = match (build, built) {
+        (BuildOutcome::NotRun(_), _) => "not run: --no-build".to_string(),
+        (_, None) => "not run: the build did not complete".to_string(),
+        (_, Some(a)) if !a.clippy_ran => {
             findings.push(clippy_missing());
             "not installed (clippy-driver not found)".to_string()
         }
-        (Some(a), Some(_)) => {
+        (_, Some(a)) => {
             let mut seen = HashSet::new();
             let before = findings.len();
             for diagnostic in &a.diagnostics {
@@ -84,11 +88,8 @@ pub fn run_layer(
 
     let (unsafe_code, unsafe_status, member_sites) = match built {
         Some(a) => {
-            let cache_path = a.target_dir.as_ref().map(|d| d.join("unsafe-counts.json"));
-            let mut cache = cache_path
-                .as_deref()
-                .map(UnsafeCache::load)
-                .unwrap_or_default();
+            let cache_path = a.target_dir.join("unsafe-counts.json");
+            let mut cache = UnsafeCache::load(&cache_path);
             let mut recounted = 0usize;
             let mut live_keys = HashSet::new();
             let mut member_sites = Vec::new();
@@ -114,11 +115,11 @@ pub fn run_layer(
                     let mut counts = counted.counts.clone();
                     // Name unparsed files as the report names every file: no machine paths.
                     for file in &mut counts.unparsed {
-                        *file = crate::reachability::display_path(file, root);
+                        *file = display_path(&*file, root);
                     }
-                    let reachable_unsafe_functions = a.reached_functions.as_ref().map(|reached| {
+                    let reachable_unsafe_functions = reached.map(|reached| {
                         reachable_functions(&counted.sites, reached, |file| {
-                            crate::reachability::display_path(&file.to_string_lossy(), root)
+                            display_path(file, root)
                         })
                     });
                     CrateUnsafe {
@@ -128,13 +129,11 @@ pub fn run_layer(
                     }
                 })
                 .collect();
-            if recounted > 0
-                && let Some(path) = &cache_path
-            {
-                cache.save(path, &live_keys);
+            if recounted > 0 {
+                cache.save(&cache_path, &live_keys);
             }
             let mut status = format!("{} crates from the build's dep-info", crates.len());
-            if a.reached_functions.is_some() {
+            if reached.is_some() {
                 let reachable = crates
                     .iter()
                     .filter_map(|c| c.reachable_unsafe_functions.as_ref())
@@ -201,7 +200,7 @@ impl UnsafeCache {
                 .unwrap_or_default();
             key.push_str(&format!("|{}={stamp}", file.display()));
         }
-        crate::render::fnv1a(&key)
+        crate::hash::fnv1a(&key)
     }
 
     /// Keeps only the entries of this build (`live`), and writes the cache; a failure only

@@ -58,7 +58,7 @@ pub fn scan_sources(
 ) -> Result<Vec<Finding>, Error> {
     let mut findings = Vec::new();
     for path in files {
-        let relative = relative_path(workspace_root, path);
+        let relative = crate::location::display_path(path, workspace_root);
         if !options.include_tests && is_test_path(&relative) {
             continue;
         }
@@ -190,16 +190,6 @@ fn parse_error_finding(relative: &str, error: &syn::Error) -> Finding {
         },
         suppressed: None,
     })
-}
-
-/// `path` relative to `root` with `/` separators, or as given when it lies outside.
-pub fn relative_path(root: &Path, path: &Path) -> String {
-    let shown = path.strip_prefix(root).unwrap_or(path);
-    shown
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
 }
 
 /// True for files under a `tests/` or `benches/` directory.

@@ -127,11 +127,3 @@ fn test_directories_are_skipped() {
     assert!(is_test_path("crates/a/benches/b.rs"));
     assert!(!is_test_path("src/tests_helper.rs"));
 }
-
-#[test]
-fn relative_paths_use_slashes() {
-    assert_eq!(
-        relative_path(Path::new("/w"), Path::new("/w/src/a/b.rs")),
-        "src/a/b.rs"
-    );
-}

@@ -19,44 +19,7 @@ use serde::{Deserialize, Serialize};
 use syn::spanned::Spanned;
 use syn::visit::Visit;
 
-use crate::finding::Package;
-
-/// Unsafe usage in a set of files (one crate, or one file).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UnsafeCounts {
-    /// Files read.
-    pub files: usize,
-    /// `unsafe fn` items, methods and trait methods.
-    pub functions: usize,
-    /// `unsafe { … }` blocks.
-    pub blocks: usize,
-    /// `unsafe impl` items.
-    pub impls: usize,
-    /// `unsafe trait` items.
-    pub traits: usize,
-    /// The crate root (the first file) has `#![forbid(unsafe_code)]`.
-    pub forbids_unsafe: bool,
-    /// The crate root has `#![deny(unsafe_code)]` (which an inner `allow` can lift).
-    pub denies_unsafe: bool,
-    /// Files that could not be read or parsed, so are not counted.
-    pub unparsed: Vec<String>,
-}
-
-impl UnsafeCounts {
-    /// Unsafe functions, blocks, impls and traits together.
-    pub fn total(&self) -> usize {
-        self.functions + self.blocks + self.impls + self.traits
-    }
-
-    fn add(&mut self, other: UnsafeCounts) {
-        self.files += other.files;
-        self.functions += other.functions;
-        self.blocks += other.blocks;
-        self.impls += other.impls;
-        self.traits += other.traits;
-        self.unparsed.extend(other.unparsed);
-    }
-}
+use crate::report::{ReachableUnsafe, UnsafeCounts};
 
 /// Where a crate uses unsafe code in a function body: an `unsafe` block, or a whole `unsafe fn`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -79,33 +42,11 @@ pub struct CountedCrate {
     pub sites: Vec<UnsafeSite>,
 }
 
-/// One package's unsafe accounting, for the report.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CrateUnsafe {
-    pub package: Package,
-    pub counts: UnsafeCounts,
-    /// The functions of this crate that contain unsafe code and that the program can reach from
-    /// its roots, by the reachability engine's call graph; `null` when there was no graph.
-    pub reachable_unsafe_functions: Option<Vec<ReachableUnsafe>>,
-}
-
-/// A function containing unsafe code that the program can run.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReachableUnsafe {
-    /// The function's path, demangled, without generic arguments' hash.
-    pub function: String,
-    pub file: String,
-    /// The line the function is defined on.
-    pub line: u32,
-    /// The lines of its `unsafe` blocks (or of the `unsafe fn` itself).
-    pub unsafe_lines: Vec<u32>,
-}
-
 /// The sites whose enclosing function was reached, grouped by function; `display` names files
 /// as the report does.
 pub fn reachable_functions(
     sites: &[UnsafeSite],
-    reached: &crate::reachability::ReachedFunctions,
+    reached: &crate::reached::ReachedFunctions,
     display: impl Fn(&Path) -> String,
 ) -> Vec<ReachableUnsafe> {
     // Grouped by the function's head, the key the graph lookup uses: two closures of one
@@ -119,15 +60,14 @@ pub fn reachable_functions(
             continue;
         }
         let file = site.file.to_string_lossy();
-        let Some(symbol) = reached.defined_in(&file, site.function_start..=site.function_line)
+        let Some(function) = reached.defined_in(&file, site.function_start..=site.function_line)
         else {
             continue;
         };
         found.insert(
             head,
             ReachableUnsafe {
-                function: crate::reachability::demangle(symbol)
-                    .unwrap_or_else(|| symbol.to_string()),
+                function,
                 file: display(&site.file),
                 line: site.function_line,
                 unsafe_lines: vec![site.line],
@@ -226,80 +166,6 @@ fn count_file((index, path): (usize, &PathBuf)) -> CountedCrate {
             },
             sites: Vec::new(),
         })
-}
-
-/// The Rust source files listed in a rustc dep-info (`.d`) file, root first, without duplicates.
-///
-/// The format is make's: `target: dep dep …` lines, spaces in names escaped as `\ `. Only `.rs`
-/// files are kept (dep-info also lists `include_str!` files and env-var lines). An unreadable
-/// file gives an empty list: the caller counts what it can.
-pub fn files_from_dep_info(path: &Path) -> Vec<PathBuf> {
-    let Ok(text) = std::fs::read_to_string(path) else {
-        return Vec::new();
-    };
-    parse_dep_info(&text)
-}
-
-fn parse_dep_info(text: &str) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = Vec::new();
-    for line in text.lines() {
-        if line.starts_with('#') {
-            continue;
-        }
-        let Some(deps) = split_target(line) else {
-            continue;
-        };
-        for dep in split_escaped(deps) {
-            let path = PathBuf::from(&dep);
-            if dep.ends_with(".rs") && !files.contains(&path) {
-                files.push(path);
-            }
-        }
-    }
-    files
-}
-
-/// The part after the first unescaped `: ` (the target may contain a drive letter's `:`).
-fn split_target(line: &str) -> Option<&str> {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'\\' => i += 2,
-            b':' if bytes.get(i + 1).is_none_or(|b| *b == b' ') => return Some(&line[i + 1..]),
-            _ => i += 1,
-        }
-    }
-    None
-}
-
-/// Splits on unescaped spaces, unescaping `\ ` (and `\\`).
-fn split_escaped(deps: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut current = String::new();
-    let mut chars = deps.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => match chars.next() {
-                Some(next @ (' ' | '\\' | '#' | ':')) => current.push(next),
-                Some(next) => {
-                    current.push('\\');
-                    current.push(next);
-                }
-                None => {}
-            },
-            ' ' | '\t' => {
-                if !current.is_empty() {
-                    out.push(std::mem::take(&mut current));
-                }
-            }
-            _ => current.push(c),
-        }
-    }
-    if !current.is_empty() {
-        out.push(current);
-    }
-    out
 }
 
 /// Counts unsafe items and records each unsafe block or `unsafe fn` with the head of the
@@ -459,20 +325,6 @@ fn closure() { let _ = || unsafe { raw(std::ptr::null()) }; }
         assert!(!module.denies_unsafe);
         let allow = count_source("#![allow(unsafe_code)]\n", true).unwrap_or_default();
         assert!(!allow.denies_unsafe && !allow.forbids_unsafe);
-    }
-
-    #[test]
-    fn dep_info_lists_sources_with_escaped_spaces() {
-        let text = "/t/deps/libfoo-1.rmeta: /src/foo/lib.rs /src/my\\ dir/a.rs /src/foo/data.json\n\
-                    \n/t/deps/foo-1.d: /src/foo/lib.rs /src/my\\ dir/a.rs /src/foo/data.json\n\
-                    \n/src/foo/lib.rs:\n/src/my\\ dir/a.rs:\n\n# env-dep:CARGO_PKG_NAME=foo\n";
-        assert_eq!(
-            parse_dep_info(text),
-            vec![
-                PathBuf::from("/src/foo/lib.rs"),
-                PathBuf::from("/src/my dir/a.rs")
-            ]
-        );
     }
 
     #[test]

@@ -8,9 +8,8 @@ use super::{
     AdvisoryRules, CargoDeny, Ignore, IgnoreRules, LintRules, Policy, SupplyChainRules,
     UnsafeRules, Verdict,
 };
-use crate::error::Error;
+use crate::error::{Error, PolicyProblem};
 use crate::finding::{Location, Severity};
-use std::fmt;
 use std::path::Path;
 use time::Date;
 use toml_edit::{Document, Item, Table, TableLike};
@@ -23,25 +22,6 @@ const BUNDLED: &[(&str, &str)] = &[
 
 /// The file secgate looks for at the workspace root.
 pub const POLICY_FILE: &str = "secgate.toml";
-
-/// One problem in a policy file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PolicyProblem {
-    pub file: String,
-    pub line: u32,
-    pub column: u32,
-    pub message: String,
-}
-
-impl fmt::Display for PolicyProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "{}:{}:{}: {}",
-            self.file, self.line, self.column, self.message
-        )
-    }
-}
 
 /// A bundled policy by name (`default`, `strict`).
 pub fn bundled(name: &str) -> Option<Policy> {

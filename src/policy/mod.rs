@@ -12,43 +12,14 @@ mod unsafe_budget;
 
 pub mod edit;
 
-pub use load::{PolicyProblem, bundled, load_file, load_for_workspace, parse};
+pub use crate::error::PolicyProblem;
+pub use load::{bundled, load_file, load_for_workspace, parse};
 pub use unsafe_budget::{MISSING_FORBID, OVER_BUDGET};
 
+pub use crate::finding::Verdict;
 use crate::finding::{Finding, Kind, Location, Reachability, Severity};
-use serde::{Deserialize, Serialize};
-use std::fmt;
+
 use time::Date;
-
-/// What the policy decided for one finding.
-#[derive(
-    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Fail,
-    Warn,
-    Ignored,
-    #[default]
-    Pass,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Fail => "fail",
-            Verdict::Warn => "warn",
-            Verdict::Ignored => "ignored",
-            Verdict::Pass => "pass",
-        }
-    }
-}
-
-impl fmt::Display for Verdict {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// The decision for one finding.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use super::Policy;
 use crate::finding::{Confidence, Finding, Kind, Location, Package};
-use crate::lints::unsafe_code::CrateUnsafe;
+use crate::report::CrateUnsafe;
 
 pub const MISSING_FORBID: &str = "SG-UNSAFE-001";
 pub const OVER_BUDGET: &str = "SG-UNSAFE-002";

@@ -7,9 +7,9 @@
 //! names, whose hash already makes them unique across files.
 
 use super::ir::{DebugInfo, DiLocation, Module, SymbolIndex};
+use crate::reached::ReachedFunctions;
 use rustc_hash::FxHashMap;
-use std::collections::{BTreeMap, VecDeque};
-use std::ops::RangeInclusive;
+use std::collections::VecDeque;
 
 pub type NodeId = u32;
 pub type FileId = u32;
@@ -329,38 +329,20 @@ impl CallGraph {
     }
 }
 
-/// The reached functions by source file and the line their definition starts on, kept after the
-/// graph is gone so later steps can ask which functions of a file the program can run (the lint
-/// layer's reachable unsafe code).
-#[derive(Debug, Default)]
-pub struct ReachedFunctions {
-    by_file: FxHashMap<Box<str>, BTreeMap<u32, Box<str>>>,
-}
-
-impl ReachedFunctions {
-    pub fn collect(graph: &CallGraph, reached: &Reached) -> ReachedFunctions {
-        let mut by_file: FxHashMap<Box<str>, BTreeMap<u32, Box<str>>> = FxHashMap::default();
-        for (id, node) in graph.nodes_with_ids() {
-            let Some(source) = node.source else {
-                continue;
-            };
-            if node.global || !reached.contains(id) {
-                continue;
-            }
-            by_file
-                .entry(graph.file(source.file).into())
-                .or_default()
-                .entry(source.line)
-                .or_insert_with(|| node.symbol.clone());
+/// The reached functions by source file and the line their definition starts on, for the steps
+/// that run after the graph is gone.
+pub fn reached_functions(graph: &CallGraph, reached: &Reached) -> ReachedFunctions {
+    let mut functions = ReachedFunctions::default();
+    for (id, node) in graph.nodes_with_ids() {
+        let Some(source) = node.source else {
+            continue;
+        };
+        if node.global || !reached.contains(id) {
+            continue;
         }
-        ReachedFunctions { by_file }
+        functions.insert(graph.file(source.file), source.line, &node.symbol);
     }
-
-    /// The symbol of a reached function of `file` whose definition starts within `lines`.
-    pub fn defined_in(&self, file: &str, lines: RangeInclusive<u32>) -> Option<&str> {
-        let functions = self.by_file.get(file)?;
-        functions.range(lines).next().map(|(_, symbol)| &**symbol)
-    }
+    functions
 }
 
 /// What a search from the roots reached, and how.
@@ -497,15 +479,22 @@ define void @_ZN3dep6unused17h2E() !dbg !12 {
 !20 = !DILocation(line: 2, column: 5, scope: !10)
 "#;
         let g = graph(&[text]);
-        let functions = ReachedFunctions::collect(&g, &g.reach(&[id(&g, "main")]));
+        let functions = reached_functions(&g, &g.reach(&[id(&g, "main")]));
         let lib = "/reg/dep-1.0.0/src/lib.rs";
-        assert_eq!(functions.defined_in(lib, 9..=10), Some("_ZN3dep4used17h1E"));
-        assert_eq!(functions.defined_in(lib, 20..=20), None, "not reached");
-        assert_eq!(functions.defined_in(lib, 11..=19), None);
         assert_eq!(
-            functions.defined_in("/app/src/main.rs", 1..=1),
+            functions.symbol_defined_in(lib, 9..=10),
+            Some("_ZN3dep4used17h1E")
+        );
+        assert_eq!(
+            functions.symbol_defined_in(lib, 20..=20),
+            None,
+            "not reached"
+        );
+        assert_eq!(functions.symbol_defined_in(lib, 11..=19), None);
+        assert_eq!(
+            functions.symbol_defined_in("/app/src/main.rs", 1..=1),
             Some("main")
         );
-        assert_eq!(functions.defined_in("/other.rs", 1..=100), None);
+        assert_eq!(functions.symbol_defined_in("/other.rs", 1..=100), None);
     }
 }

@@ -145,7 +145,7 @@ fn split_top(text: &str, separator: &str) -> Vec<String> {
 pub fn advisory_path(path: &str) -> Path {
     let mut segments: Path = path.split("::").map(str::to_string).collect();
     if let Some(first) = segments.first_mut() {
-        *first = first.replace('-', "_");
+        *first = crate::finding::crate_name(first);
     }
     segments
 }

@@ -3,7 +3,7 @@
 
 use super::primary_location;
 use crate::finding::Finding;
-use crate::policy::Verdict;
+use crate::finding::Verdict;
 use crate::report::Report;
 use std::fmt::Write;
 

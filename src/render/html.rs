@@ -4,7 +4,7 @@
 //! `cargo secgate ignore …` command that would accept the risk.
 
 use crate::finding::Finding;
-use crate::policy::Verdict;
+use crate::finding::Verdict;
 use crate::report::Report;
 use std::fmt::Write;
 
@@ -201,7 +201,7 @@ fn render_finding(out: &mut String, finding: &Finding) {
             let dependency = frame
                 .location
                 .as_ref()
-                .is_none_or(|l| super::is_dependency_file(&l.file));
+                .is_none_or(|l| crate::location::is_dependency_file(&l.file));
             let class = if dependency { "dep" } else { "own" };
             let _ = write!(
                 out,

@@ -2,9 +2,9 @@
 //! call chains with file:line, colour only when the binary says the output is a terminal, and a
 //! one-line summary last.
 
-use super::is_dependency_file;
+use crate::finding::Verdict;
 use crate::finding::{Finding, Frame, Kind, Severity};
-use crate::policy::Verdict;
+use crate::location::is_dependency_file;
 use crate::report::Report;
 use std::fmt::Write;
 

@@ -4,7 +4,7 @@
 //! counted, not shown.
 
 use crate::finding::Finding;
-use crate::policy::Verdict;
+use crate::finding::Verdict;
 use crate::report::Report;
 use std::fmt::Write;
 

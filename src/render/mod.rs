@@ -59,8 +59,8 @@ pub use json::parse as parse_json;
 
 /// The findings grouped by verdict, in the order every format shows them (fail, warn, ignored,
 /// pass); empty groups are left out.
-pub(crate) fn by_verdict(report: &Report) -> Vec<(crate::policy::Verdict, Vec<&Finding>)> {
-    use crate::policy::Verdict;
+pub(crate) fn by_verdict(report: &Report) -> Vec<(crate::finding::Verdict, Vec<&Finding>)> {
+    use crate::finding::Verdict;
     [
         Verdict::Fail,
         Verdict::Warn,
@@ -126,18 +126,6 @@ pub(crate) fn reachable_unsafe_summary(report: &Report) -> Option<String> {
     ))
 }
 
-/// Whether a location is in a dependency (a registry folder `name-1.2.3/…`) or the standard
-/// library (`library/…`) rather than in the workspace.
-pub(crate) fn is_dependency_file(file: &str) -> bool {
-    if file.starts_with("library/") || file.starts_with('/') {
-        return true;
-    }
-    let first = file.split('/').next().unwrap_or_default();
-    first.rsplit_once('-').is_some_and(|(_, version)| {
-        version.starts_with(|c: char| c.is_ascii_digit()) && version.contains('.')
-    })
-}
-
 /// Where a finding points: for a reachable advisory, the call site in workspace code where its
 /// first trace enters the dependency; otherwise its first location (a Cargo.lock entry, a line).
 pub(crate) fn primary_location(finding: &Finding) -> Option<&Location> {
@@ -146,7 +134,7 @@ pub(crate) fn primary_location(finding: &Finding) -> Option<&Location> {
             .frames
             .iter()
             .filter_map(|frame: &Frame| frame.location.as_ref())
-            .rfind(|location| !is_dependency_file(&location.file))
+            .rfind(|location| !crate::location::is_dependency_file(&location.file))
     });
     entry.or(finding.locations.first())
 }
@@ -178,30 +166,5 @@ pub(crate) fn fingerprint(finding: &Finding) -> String {
             }
         }
     }
-    fnv1a(&identity)
-}
-
-/// FNV-1a, 64 bit, as 16 hex digits.
-pub(crate) fn fnv1a(text: &str) -> String {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    format!("{hash:016x}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dependency_files_are_told_from_workspace_files() {
-        assert!(is_dependency_file("smallvec-0.6.13/lib.rs"));
-        assert!(is_dependency_file("libgit2-sys-0.16.1+1.7.1/lib.rs"));
-        assert!(is_dependency_file("library/core/src/option.rs"));
-        assert!(!is_dependency_file("src/main.rs"));
-        assert!(!is_dependency_file("helper/src/lib.rs"));
-        assert!(!is_dependency_file("crates/my-tool/src/lib.rs"));
-    }
+    crate::hash::fnv1a(&identity)
 }

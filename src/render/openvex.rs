@@ -2,8 +2,9 @@
 //! `affected` when reachable, `not_affected` with justification
 //! `vulnerable_code_not_in_execute_path` when proven unreachable, `under_investigation` when unknown.
 
-use super::{fingerprint, fnv1a};
+use super::fingerprint;
 use crate::finding::{Kind, Reachability};
+use crate::hash::fnv1a;
 use crate::report::Report;
 use serde_json::{Value, json};
 

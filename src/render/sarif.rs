@@ -4,8 +4,8 @@
 //! package's entry in Cargo.lock; ignored findings carry a `suppression` with the reason.
 
 use super::{fingerprint, primary_location, security_severity};
+use crate::finding::Verdict;
 use crate::finding::{Finding, Location};
-use crate::policy::Verdict;
 use crate::report::Report;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

@@ -152,7 +152,7 @@ pub fn build(
                     .iter()
                     .chain(exe.iter())
                     .any(|f| f.starts_with(&target_root));
-                let crate_name = artifact.target.name.replace('-', "_");
+                let crate_name = crate::finding::crate_name(&artifact.target.name);
                 let ir = if for_target {
                     ir_files(&crate_name, &files, exe)
                 } else {

@@ -1,0 +1,363 @@
+//! The one build both analyses share: `cargo metadata` for the workspace, then one `cargo build`
+//! with LLVM IR emitted and clippy run in the same compilation ([`cargo`]), and what it compiled:
+//! each unit's IR files, each crate's source files (from rustc's dep-info, [`dep_info`]) and the
+//! diagnostics on workspace code.
+//!
+//! Reachability reads the IR; the lint layer reads the sources and the diagnostics. Neither runs
+//! a build or cargo metadata of its own.
+
+mod cargo;
+mod dep_info;
+
+pub use cargo::{BuildOutput, Unit, WRAPPER_ENV, run_as_rustc_wrapper};
+pub use dep_info::files_from_dep_info;
+
+use crate::error::Error;
+use crate::finding::Package;
+use crate::report::Target;
+use cargo::{BuildRequest, Clippy};
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// What to build and analyse, as in `cargo build`.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub packages: Vec<String>,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    /// The target triple; the host's when `None`.
+    pub target: Option<String>,
+    pub all_targets: bool,
+    pub offline: bool,
+}
+
+impl BuildOptions {
+    /// The features as the report names them: `default features, features a,b`.
+    pub fn features_label(&self) -> String {
+        let mut parts = Vec::new();
+        if self.all_features {
+            parts.push("all features".to_string());
+        } else if self.no_default_features {
+            parts.push("no default features".to_string());
+        } else {
+            parts.push("default features".to_string());
+        }
+        if !self.features.is_empty() {
+            parts.push(format!("features {}", self.features.join(",")));
+        }
+        parts.join(", ")
+    }
+}
+
+/// A package of the build by name and version.
+pub type PackageKey = (String, String);
+
+/// How the build step ended.
+#[derive(Debug)]
+pub enum BuildOutcome {
+    /// No build was run (`--no-build`, or a bare lockfile): the reason, in words.
+    NotRun(String),
+    /// The build was attempted and did not complete.
+    Failed(BuildFailure),
+    /// The program was built.
+    Built(Box<Built>),
+}
+
+impl BuildOutcome {
+    /// The build, when it completed.
+    pub fn built(&self) -> Option<&Built> {
+        match self {
+            BuildOutcome::Built(built) => Some(built),
+            _ => None,
+        }
+    }
+}
+
+/// A build that did not complete, and which step failed.
+#[derive(Debug)]
+pub struct BuildFailure {
+    pub triple: String,
+    pub features: String,
+    pub step: FailedStep,
+}
+
+/// The step of the build that failed, with its first error.
+#[derive(Debug)]
+pub enum FailedStep {
+    /// `cargo metadata` could not describe the workspace.
+    Metadata(String),
+    /// `cargo build` failed (the first compiler or cargo error).
+    Compile(String),
+}
+
+/// A completed build: what it compiled, for both analyses.
+#[derive(Debug)]
+pub struct Built {
+    pub triple: String,
+    /// The features as the report names them.
+    pub features: String,
+    pub output: BuildOutput,
+    pub packages: PackageIndex,
+    /// Package ids of the workspace members.
+    pub members: HashSet<String>,
+    /// Package ids of the members the user selected (all of them without `-p`).
+    pub selected: HashSet<String>,
+    /// Each crate built for the target, with the source files rustc read for it (dep-info).
+    pub crate_sources: Vec<CrateSources>,
+    /// rustc and clippy diagnostics on workspace code, from the same compilation.
+    pub diagnostics: Vec<cargo_metadata::diagnostic::Diagnostic>,
+    /// secgate's target directory (`<target>/secgate`), where later steps may keep caches.
+    pub target_dir: PathBuf,
+    /// Whether clippy ran inside the build (its driver was found).
+    pub clippy_ran: bool,
+}
+
+impl Built {
+    pub fn target(&self) -> Target {
+        Target::from_triple(&self.triple)
+    }
+}
+
+/// One crate of the build and its source files.
+#[derive(Debug, Clone)]
+pub struct CrateSources {
+    pub package: Package,
+    /// A member of the scanned workspace (its code is linted).
+    pub workspace_member: bool,
+    pub files: Vec<PathBuf>,
+}
+
+/// Builds `manifest`'s workspace with IR emitted. `clippy_flags` are the lint flags for clippy,
+/// which runs in the same compilation when its driver is installed.
+pub fn run(
+    manifest: &Path,
+    workspace_root: &Path,
+    options: &BuildOptions,
+    clippy_flags: Vec<String>,
+    progress: &crate::progress::Reporter,
+) -> Result<BuildOutcome, Error> {
+    let triple = match &options.target {
+        Some(triple) => triple.clone(),
+        None => host_triple()?,
+    };
+    let features = options.features_label();
+    let failed = |step| {
+        Ok(BuildOutcome::Failed(BuildFailure {
+            triple: triple.clone(),
+            features: features.clone(),
+            step,
+        }))
+    };
+    let metadata = match workspace_metadata(manifest, &triple, options) {
+        Ok(metadata) => metadata,
+        Err(message) => return failed(FailedStep::Metadata(message)),
+    };
+    let clippy = clippy_driver().map(|driver| Clippy {
+        driver,
+        args: clippy_flags,
+    });
+    let clippy_ran = clippy.is_some();
+    let request = BuildRequest {
+        manifest_path: manifest.to_path_buf(),
+        target_dir: metadata.target_directory.as_std_path().join("secgate"),
+        triple: triple.clone(),
+        packages: options.packages.clone(),
+        features: options.features.clone(),
+        all_features: options.all_features,
+        no_default_features: options.no_default_features,
+        all_targets: options.all_targets,
+        offline: options.offline,
+        clippy,
+    };
+    progress.step(&format!(
+        "building {} with LLVM IR for {triple}",
+        manifest.display()
+    ));
+    let output = cargo::build(&request, progress)?;
+    if !output.success {
+        let error = output
+            .first_error
+            .as_deref()
+            .unwrap_or("cargo build failed")
+            .lines()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" | ");
+        return failed(FailedStep::Compile(error));
+    }
+    let packages = PackageIndex::new(&metadata);
+    let members: HashSet<String> = metadata
+        .workspace_packages()
+        .iter()
+        .map(|p| p.id.repr.clone())
+        .collect();
+    let selected = selected_members(&metadata, &options.packages);
+    let crate_sources = crate_sources(&output, &packages, &members, workspace_root);
+    let diagnostics = output
+        .diagnostics
+        .iter()
+        .filter(|(id, _)| members.contains(id))
+        .map(|(_, d)| d.clone())
+        .collect();
+    Ok(BuildOutcome::Built(Box::new(Built {
+        triple,
+        features,
+        output,
+        packages,
+        members,
+        selected,
+        crate_sources,
+        diagnostics,
+        target_dir: request.target_dir,
+        clippy_ran,
+    })))
+}
+
+/// Each crate built for the target with the source files rustc read for it, one entry per
+/// package (a package's lib and bins share one).
+fn crate_sources(
+    output: &BuildOutput,
+    packages: &PackageIndex,
+    members: &HashSet<String>,
+    workspace_root: &Path,
+) -> Vec<CrateSources> {
+    let mut crate_sources: Vec<CrateSources> = Vec::new();
+    for unit in output.units.iter().filter(|u| u.for_target) {
+        let (Some(dep_info), Some((name, version))) =
+            (&unit.dep_info, packages.key(&unit.package_id))
+        else {
+            continue;
+        };
+        // rustc runs in the workspace root, so workspace files are listed relative to it.
+        let files: Vec<PathBuf> = files_from_dep_info(dep_info)
+            .into_iter()
+            .map(|f| {
+                if f.is_relative() {
+                    workspace_root.join(f)
+                } else {
+                    f
+                }
+            })
+            .collect();
+        let package = Package {
+            name: name.clone(),
+            version: version.clone(),
+        };
+        match crate_sources.iter_mut().find(|c| c.package == package) {
+            Some(existing) => {
+                for file in files {
+                    if !existing.files.contains(&file) {
+                        existing.files.push(file);
+                    }
+                }
+            }
+            None => crate_sources.push(CrateSources {
+                package,
+                workspace_member: members.contains(&unit.package_id),
+                files,
+            }),
+        }
+    }
+    crate_sources.sort_by(|a, b| a.package.cmp(&b.package));
+    crate_sources
+}
+
+/// The clippy driver to run inside the IR build: `$CLIPPY_DRIVER`, or `clippy-driver` on the PATH
+/// (rustup's proxy); `None` when neither answers `--version`.
+fn clippy_driver() -> Option<PathBuf> {
+    let candidate = crate::tools::program("CLIPPY_DRIVER", "clippy-driver");
+    crate::tools::answers_version(&candidate).then_some(candidate)
+}
+
+fn host_triple() -> Result<String, Error> {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let output = std::process::Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .map_err(|e| Error::io("rustc", e))?;
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: "))
+        .map(str::to_string)
+        .ok_or_else(|| Error::Workspace {
+            manifest: PathBuf::from("rustc -vV"),
+            message: "rustc did not say its host triple".into(),
+        })
+}
+
+fn workspace_metadata(
+    manifest: &Path,
+    triple: &str,
+    options: &BuildOptions,
+) -> Result<cargo_metadata::Metadata, String> {
+    let mut command = cargo_metadata::MetadataCommand::new();
+    command.manifest_path(manifest);
+    let mut other = vec!["--filter-platform".to_string(), triple.to_string()];
+    if options.offline {
+        other.push("--offline".into());
+    }
+    command.other_options(other);
+    if options.all_features {
+        command.features(cargo_metadata::CargoOpt::AllFeatures);
+    }
+    if options.no_default_features {
+        command.features(cargo_metadata::CargoOpt::NoDefaultFeatures);
+    }
+    if !options.features.is_empty() {
+        command.features(cargo_metadata::CargoOpt::SomeFeatures(
+            options.features.clone(),
+        ));
+    }
+    command.exec().map_err(|e| e.to_string())
+}
+
+/// The workspace members the user selected (all of them without `-p`).
+fn selected_members(metadata: &cargo_metadata::Metadata, packages: &[String]) -> HashSet<String> {
+    metadata
+        .workspace_packages()
+        .into_iter()
+        .filter(|p| packages.is_empty() || packages.iter().any(|name| *name == p.name.as_str()))
+        .map(|p| p.id.repr.clone())
+        .collect()
+}
+
+/// Package ids to names, versions and source directories.
+#[derive(Debug)]
+pub struct PackageIndex {
+    by_id: HashMap<String, (PackageKey, PathBuf)>,
+}
+
+impl PackageIndex {
+    fn new(metadata: &cargo_metadata::Metadata) -> PackageIndex {
+        let by_id = metadata
+            .packages
+            .iter()
+            .map(|p| {
+                let dir = p
+                    .manifest_path
+                    .parent()
+                    .map(|d| d.as_std_path().to_path_buf())
+                    .unwrap_or_default();
+                (
+                    p.id.repr.clone(),
+                    ((p.name.to_string(), p.version.to_string()), dir),
+                )
+            })
+            .collect();
+        PackageIndex { by_id }
+    }
+
+    /// The name and version of a package id.
+    pub fn key(&self, id: &str) -> Option<&PackageKey> {
+        self.by_id.get(id).map(|(key, _)| key)
+    }
+
+    /// The directory of a package's sources.
+    pub fn source_dir(&self, key: &PackageKey) -> Option<&Path> {
+        self.by_id
+            .values()
+            .find(|(k, _)| k == key)
+            .map(|(_, dir)| dir.as_path())
+    }
+}

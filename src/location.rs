@@ -1,0 +1,115 @@
+//! How a file is named in a report: relative to the workspace, from the registry folder
+//! (`smallvec-0.6.13/lib.rs`) or from the standard library (`library/core/…`), never with this
+//! machine's paths; and, from that name, whether it is workspace code.
+//!
+//! The one owner of display paths: reachability's trace frames, the lint layer's findings, the
+//! unsafe table and the baseline all name files through here, and renderers ask
+//! [`is_dependency_file`] instead of guessing.
+
+use std::path::{Component, Path};
+
+/// `path` relative to `root`, with `/` separators; `None` when it is not under `root`.
+pub fn workspace_relative(path: &Path, root: &Path) -> Option<String> {
+    let relative = path.strip_prefix(root).ok()?;
+    Some(slashed(relative))
+}
+
+/// A source path as a reader wants it: relative to the workspace, from the registry folder, from
+/// the standard library, else as it is.
+pub fn display_path(file: impl AsRef<Path>, workspace_root: &Path) -> String {
+    let file = file.as_ref();
+    if let Some(relative) = workspace_relative(file, workspace_root) {
+        return relative;
+    }
+    let file = slashed(file);
+    if let Some((_, rest)) = file.split_once("/registry/src/")
+        && let Some((_, inside)) = rest.split_once('/')
+    {
+        return inside.to_string();
+    }
+    if let Some(rest) = file.strip_prefix("/rustc/")
+        && let Some((_, inside)) = rest.split_once('/')
+    {
+        return inside.to_string();
+    }
+    file
+}
+
+/// The path with `/` separators, whatever the platform's.
+fn slashed(path: &Path) -> String {
+    let mut out = String::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => continue,
+            Component::RootDir => {}
+            other => {
+                if !out.is_empty() && !out.ends_with('/') {
+                    out.push('/');
+                }
+                out.push_str(&other.as_os_str().to_string_lossy());
+                continue;
+            }
+        }
+        out.push('/');
+    }
+    out
+}
+
+/// Whether a displayed file is in a dependency (a registry folder `name-1.2.3/…`), the standard
+/// library (`library/…`) or outside the workspace (an absolute path) rather than workspace code.
+pub fn is_dependency_file(file: &str) -> bool {
+    if file.starts_with("library/") || file.starts_with('/') {
+        return true;
+    }
+    let first = file.split('/').next().unwrap_or_default();
+    first.rsplit_once('-').is_some_and(|(_, version)| {
+        version.starts_with(|c: char| c.is_ascii_digit()) && version.contains('.')
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_paths_are_short() {
+        let root = Path::new("/home/dev/app");
+        assert_eq!(
+            display_path("/home/dev/app/src/main.rs", root),
+            "src/main.rs"
+        );
+        assert_eq!(
+            display_path(
+                "/h/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs",
+                root
+            ),
+            "smallvec-0.6.13/lib.rs"
+        );
+        assert_eq!(
+            display_path("/rustc/5980/library/core/src/option.rs", root),
+            "library/core/src/option.rs"
+        );
+        assert_eq!(display_path("/elsewhere/x.rs", root), "/elsewhere/x.rs");
+    }
+
+    #[test]
+    fn workspace_paths_use_slashes_and_others_are_none() {
+        let root = Path::new("/home/dev/app");
+        assert_eq!(display_path("src/./main.rs", root), "src/main.rs");
+        assert_eq!(
+            workspace_relative(Path::new("/home/dev/app/a/b.rs"), root).as_deref(),
+            Some("a/b.rs")
+        );
+        assert_eq!(workspace_relative(Path::new("/other/b.rs"), root), None);
+    }
+
+    #[test]
+    fn dependency_files_are_told_from_workspace_files() {
+        assert!(is_dependency_file("smallvec-0.6.13/lib.rs"));
+        assert!(is_dependency_file("libgit2-sys-0.16.1+1.7.1/lib.rs"));
+        assert!(is_dependency_file("library/core/src/option.rs"));
+        assert!(!is_dependency_file("src/main.rs"));
+        assert!(!is_dependency_file("helper/src/lib.rs"));
+        assert!(!is_dependency_file("crates/my-tool/src/lib.rs"));
+    }
+}

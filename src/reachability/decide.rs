@@ -1,0 +1,360 @@
+//! Deciding one advisory finding from the searched graph: which nodes are the listed functions
+//! (of the locked version), whether the search reached them, and the reason and traces to show.
+
+use super::graph::{self, CallGraph, NodeId, SourceLine};
+use super::paths::{self, MatchKind};
+use super::source;
+use crate::build::{BuildOutput, PackageIndex, PackageKey, Unit};
+use crate::finding::{Finding, Frame, Location, Package, Reachability, Trace};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+/// A verdict with its reason and traces.
+pub(super) type Decision = (Reachability, String, Vec<Trace>);
+
+/// The graph's nodes for the crates that findings are about, with their candidate paths.
+pub(super) struct CrateIndex {
+    by_crate: HashMap<String, Vec<(NodeId, paths::Path)>>,
+    /// Symbols that are not Rust-mangled (C functions): FFI matches.
+    unmangled: HashMap<String, Vec<NodeId>>,
+}
+
+impl CrateIndex {
+    pub(super) fn new(graph: &CallGraph, crates: &HashSet<String>) -> CrateIndex {
+        let mut by_crate: HashMap<String, Vec<(NodeId, paths::Path)>> = HashMap::new();
+        let mut unmangled: HashMap<String, Vec<NodeId>> = HashMap::new();
+        for (id, node) in graph.nodes_with_ids() {
+            match paths::demangle(&node.symbol) {
+                Some(demangled) => {
+                    for path in paths::candidate_paths(&demangled) {
+                        if let Some(first) = path.first()
+                            && crates.contains(first)
+                        {
+                            by_crate.entry(first.clone()).or_default().push((id, path));
+                        }
+                    }
+                }
+                None => unmangled
+                    .entry(node.symbol.to_string())
+                    .or_default()
+                    .push(id),
+            }
+        }
+        CrateIndex {
+            by_crate,
+            unmangled,
+        }
+    }
+}
+
+pub(super) struct Context<'a> {
+    pub(super) graph: &'a CallGraph,
+    pub(super) reached: &'a graph::Reached,
+    pub(super) output: &'a BuildOutput,
+    pub(super) module_unit: &'a [usize],
+    pub(super) packages: &'a PackageIndex,
+    pub(super) workspace_root: &'a Path,
+    pub(super) library_roots: bool,
+    pub(super) problems: &'a [String],
+    pub(super) traces: usize,
+}
+
+pub(super) const LIBRARY_BLIND_SPOT: &str = "generic library code that nothing instantiates is invisible in IR (build a binary, or use --all-targets so tests and examples instantiate it)";
+
+impl Context<'_> {
+    /// Decides one advisory finding about `package`: reachability, reason and traces.
+    pub(super) fn decide(
+        &self,
+        finding: &Finding,
+        package: &Package,
+        index: &CrateIndex,
+    ) -> Decision {
+        let key: PackageKey = (package.name.clone(), package.version.clone());
+        let units: Vec<&Unit> = self
+            .output
+            .units
+            .iter()
+            .filter(|u| self.packages.key(&u.package_id) == Some(&key))
+            .collect();
+        if !units.iter().any(|u| u.for_target) {
+            let reason = if units.is_empty() {
+                "not in this build: not compiled for the analysed target and features (a dev-dependency, an optional feature that is off, or code for another target)".to_string()
+            } else {
+                "build-time only: used by build scripts or proc macros, it does not run in the program".to_string()
+            };
+            return (Reachability::Unreachable, reason, Vec::new());
+        }
+        let versions_in_build: BTreeSet<&String> = self
+            .output
+            .units
+            .iter()
+            .filter(|u| u.for_target)
+            .filter_map(|u| self.packages.key(&u.package_id))
+            .filter(|(name, _)| *name == package.name)
+            .map(|(_, version)| version)
+            .collect();
+        let only_version = versions_in_build.len() == 1;
+        let belongs = |node: NodeId| self.belongs_to(node, &key, only_version);
+
+        if finding.affected_functions.is_empty() {
+            return self.crate_level(package, &key, index, &belongs);
+        }
+        let matched = self.match_functions(&finding.affected_functions, index, &belongs);
+        if let Some(decision) = self.reached_match(&matched) {
+            return decision;
+        }
+        if !matched.is_empty() {
+            let listed: BTreeSet<&str> = matched.iter().map(|(_, _, f)| f.as_str()).collect();
+            return self.not_reached(format!(
+                "{} compiled into the program but not reachable from the roots",
+                listed.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        self.not_in_ir(finding, package, &key)
+    }
+
+    /// An advisory that lists no functions: whether any of the crate's code is reached.
+    fn crate_level(
+        &self,
+        package: &Package,
+        key: &PackageKey,
+        index: &CrateIndex,
+        belongs: &dyn Fn(NodeId) -> bool,
+    ) -> Decision {
+        let crate_name = crate::finding::crate_name(&package.name);
+        let reached_code = index
+            .by_crate
+            .get(&crate_name)
+            .into_iter()
+            .flatten()
+            .any(|(node, _)| self.reached.contains(*node) && belongs(*node))
+            || self.unit_code_reached(key);
+        if reached_code {
+            (
+                Reachability::Unknown,
+                "advisory lists no functions; crate code is reachable".into(),
+                Vec::new(),
+            )
+        } else {
+            self.not_reached("crate code not reachable from the roots".into())
+        }
+    }
+
+    /// The graph's nodes for each listed function, with how they matched.
+    fn match_functions(
+        &self,
+        functions: &[String],
+        index: &CrateIndex,
+        belongs: &dyn Fn(NodeId) -> bool,
+    ) -> Vec<(NodeId, MatchKind, String)> {
+        let mut matched: Vec<(NodeId, MatchKind, String)> = Vec::new();
+        for function in functions {
+            let wanted = paths::advisory_path(function);
+            let candidates = index
+                .by_crate
+                .get(&wanted[0])
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            let mut found: Vec<(NodeId, MatchKind)> = candidates
+                .iter()
+                .filter(|(node, path)| paths::matches_exact(path, &wanted) && belongs(*node))
+                .map(|(node, _)| (*node, MatchKind::Exact))
+                .collect();
+            if found.is_empty() {
+                found = candidates
+                    .iter()
+                    .filter(|(node, path)| paths::matches_reexport(path, &wanted) && belongs(*node))
+                    .map(|(node, _)| (*node, MatchKind::ReExport))
+                    .collect();
+            }
+            if found.is_empty() && wanted.len() == 2 {
+                found = index
+                    .unmangled
+                    .get(&wanted[1])
+                    .into_iter()
+                    .flatten()
+                    .map(|&node| (node, MatchKind::Ffi))
+                    .collect();
+            }
+            matched.extend(found.into_iter().map(|(n, k)| (n, k, function.clone())));
+        }
+        matched.sort();
+        matched.dedup_by_key(|(node, _, _)| *node);
+        matched
+    }
+
+    /// `reachable`, with traces to the nearest matches, when the search reached any match.
+    fn reached_match(&self, matched: &[(NodeId, MatchKind, String)]) -> Option<Decision> {
+        let mut reachable: Vec<(usize, NodeId, MatchKind, String)> = matched
+            .iter()
+            .filter(|(node, _, _)| self.reached.contains(*node))
+            .map(|(node, kind, function)| {
+                (
+                    self.reached.path_to(*node).len(),
+                    *node,
+                    *kind,
+                    function.clone(),
+                )
+            })
+            .collect();
+        if reachable.is_empty() {
+            return None;
+        }
+        {
+            reachable.sort();
+            let (_, first, kind, function) = &reachable[0];
+            let traces: Vec<Trace> = reachable
+                .iter()
+                .take(self.traces)
+                .map(|(_, node, _, _)| self.trace(*node))
+                .collect();
+            let via = self.graph.node(*first).symbol.clone();
+            let shown = paths::demangle(&via).unwrap_or_else(|| via.to_string());
+            Some((
+                Reachability::Reachable,
+                format!("{function} is reachable ({kind} match: {shown})"),
+                traces,
+            ))
+        }
+    }
+
+    /// No listed function is in the IR: the crate's source says whether the advisory names a
+    /// macro, an item of another version, or code nothing instantiates.
+    fn not_in_ir(&self, finding: &Finding, package: &Package, key: &PackageKey) -> Decision {
+        let source_dir = self.packages.source_dir(key);
+        let mut missing = Vec::new();
+        let mut macros = Vec::new();
+        for function in &finding.affected_functions {
+            let name = function.rsplit("::").next().unwrap_or(function);
+            match source_dir.map(|dir| source::declares(dir, name)) {
+                Some(source::Declared::Macro) => macros.push(function.clone()),
+                Some(source::Declared::Item) => {}
+                Some(source::Declared::Nothing) | None => missing.push(function.clone()),
+            }
+        }
+        if !macros.is_empty() {
+            return (
+                Reachability::Unknown,
+                format!(
+                    "the advisory lists a macro ({}); macro expansions leave no symbol in the IR",
+                    macros.join(", ")
+                ),
+                Vec::new(),
+            );
+        }
+        if missing.len() == finding.affected_functions.len() {
+            return (
+                Reachability::Unknown,
+                format!(
+                    "{} not found in {} {}'s source: the advisory may name an item of another version",
+                    missing.join(", "),
+                    package.name,
+                    package.version
+                ),
+                Vec::new(),
+            );
+        }
+        self.not_reached(format!(
+            "{} never compiled into the program: nothing calls or instantiates it",
+            finding.affected_functions.join(", ")
+        ))
+    }
+
+    /// `unreachable`, unless the analysis was incomplete: then `unknown` saying why.
+    fn not_reached(&self, reason: String) -> Decision {
+        if let Some(problem) = self.problems.first() {
+            return (
+                Reachability::Unknown,
+                format!("{reason}, but the IR could not all be read ({problem})"),
+                Vec::new(),
+            );
+        }
+        if self.library_roots {
+            return (
+                Reachability::Unknown,
+                format!(
+                    "{reason}, but the roots are a library's functions and {LIBRARY_BLIND_SPOT}"
+                ),
+                Vec::new(),
+            );
+        }
+        (Reachability::Unreachable, reason, Vec::new())
+    }
+
+    /// Whether a node's code is the given package version's: by the source file's registry
+    /// folder (`name-version`), else by the unit whose IR defines it, else by being the only version.
+    fn belongs_to(&self, node: NodeId, key: &PackageKey, only_version: bool) -> bool {
+        let node = self.graph.node(node);
+        if let Some(source) = node.source {
+            let file = self.graph.file(source.file);
+            if let Some(version) = registry_version(file, &key.0) {
+                return version == key.1;
+            }
+        }
+        if let Some(module) = node.module {
+            let unit: &Unit = &self.output.units[self.module_unit[module as usize]];
+            if self.packages.key(&unit.package_id) == Some(key) {
+                return true;
+            }
+        }
+        only_version
+    }
+
+    /// Whether any function defined in the package's own IR is reached.
+    fn unit_code_reached(&self, key: &PackageKey) -> bool {
+        self.graph.nodes_with_ids().any(|(id, node)| {
+            node.module.is_some_and(|m| {
+                let unit: &Unit = &self.output.units[self.module_unit[m as usize]];
+                self.packages.key(&unit.package_id) == Some(key)
+            }) && self.reached.contains(id)
+        })
+    }
+
+    fn trace(&self, node: NodeId) -> Trace {
+        let path = self.reached.path_to(node);
+        // Globals (vtables, function-pointer tables) are how a call happens, not frames of it.
+        let frames = path
+            .iter()
+            .filter(|(id, _)| !self.graph.node(*id).global)
+            .map(|(id, site)| {
+                let n = self.graph.node(*id);
+                let function = paths::demangle(&n.symbol).unwrap_or_else(|| n.symbol.to_string());
+                let location = site.or(n.source).map(|s| self.location(s));
+                Frame { function, location }
+            })
+            .collect();
+        Trace { frames }
+    }
+
+    fn location(&self, site: SourceLine) -> Location {
+        Location {
+            file: crate::location::display_path(self.graph.file(site.file), self.workspace_root),
+            line: site.line,
+            column: (site.column > 0).then_some(site.column),
+        }
+    }
+}
+
+/// The version in a registry source path: `…/smallvec-0.6.13/src/lib.rs` gives `0.6.13`.
+fn registry_version<'a>(file: &'a str, crate_name: &str) -> Option<&'a str> {
+    let prefix = format!("{crate_name}-");
+    file.split('/')
+        .filter_map(|component| component.strip_prefix(&prefix))
+        .find(|rest| rest.chars().next().is_some_and(|c| c.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn registry_version_reads_the_folder_name() {
+        let file = "/home/u/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs";
+        assert_eq!(registry_version(file, "smallvec"), Some("0.6.13"));
+        assert_eq!(registry_version(file, "small"), None);
+        assert_eq!(
+            registry_version("/r/lock_api-0.4.1/src/rwlock.rs", "lock_api"),
+            Some("0.4.1")
+        );
+    }
+}
