@@ -15,18 +15,17 @@
 //!   reported as new unsafe code (SG-UNSAFE-003).
 
 use crate::advisories::{self, AdvisoryDatabase};
+use crate::build::CrateSources;
 use crate::error::Error;
+use crate::finding::Package;
 use crate::finding::Verdict;
 use crate::finding::{Confidence, Finding, Kind, Location, Severity};
-use crate::lints::CLIPPY_MISSING;
+use crate::ids::{BuiltinId, DENY_PREFIX, Subject};
 use crate::lints::unsafe_code::UnsafeSite;
 use crate::report::Target;
-use crate::supply_chain::DENY_FAILED;
 use crate::workspace::LockedProject;
 use std::collections::{HashMap, HashSet};
 
-/// The id of a finding for unsafe code a change adds.
-pub const NEW_UNSAFE: &str = "SG-UNSAFE-003";
 use std::path::Path;
 use std::process::Command;
 use std::str::FromStr;
@@ -70,6 +69,12 @@ impl ChangedLines {
         }
     }
 
+    /// Whether the change touched `file` (relative to the workspace root) at all, removed lines
+    /// included.
+    pub fn touches(&self, file: &str) -> bool {
+        self.files.contains_key(file)
+    }
+
     /// Reads `git diff --unified=0` output: `+++ b/<file>` names the file, each hunk header
     /// `@@ -a,b +c,d @@` the added lines `c .. c+d` (`d` defaults to 1). A file whose old side is
     /// `/dev/null` is new as a whole.
@@ -107,13 +112,12 @@ impl ChangedLines {
                 let (Some(first), Some(count)) = (first, count) else {
                     continue;
                 };
-                if count == 0 {
-                    continue;
-                }
+                // A hunk that only removes lines adds none, but the file was still touched.
                 if let FileChange::Lines(ranges) = changes
                     .files
                     .entry(file.clone())
                     .or_insert_with(|| FileChange::Lines(Vec::new()))
+                    && count > 0
                 {
                     ranges.push((first, count));
                 }
@@ -176,34 +180,61 @@ impl Baseline {
         Ok(baseline)
     }
 
-    /// Whether the finding was already present at the revision.
-    pub fn contains(&self, finding: &Finding) -> bool {
+    /// Whether the finding was already present at the revision. `members` are the build's
+    /// crates with their sources (empty without a build), under the workspace `root`.
+    pub fn contains(&self, finding: &Finding, members: &[CrateSources], root: &Path) -> bool {
         let on_unchanged_line = || {
             finding
                 .locations
                 .first()
                 .is_some_and(|l| !self.changes.contains(&l.file, l.line))
         };
-        match finding.kind {
-            // Findings about the run itself (clippy or cargo-deny missing) are not lines of code.
-            _ if finding.id == CLIPPY_MISSING || finding.id == DENY_FAILED => false,
-            Kind::Lint => on_unchanged_line(),
+        match finding.subject() {
+            // A problem of this run, or the policy's own notes: never inherited from the revision.
+            Subject::RunProblem { .. } | Subject::Policy => false,
+            Subject::Code => on_unchanged_line(),
+            Subject::CrateProperty => finding
+                .package
+                .as_ref()
+                .is_some_and(|p| self.crate_unchanged(p, members, root)),
             // cargo-deny's findings: a manifest line (a wildcard) by the diff; a crate by whether
             // the revision locked the same version from the same source. A wildcard that could
             // only be placed at a member's lockfile entry is about a manifest line secgate did
             // not find, so it stays new.
-            Kind::SupplyChain => match (&finding.package, finding.locations.first()) {
-                (_, Some(location)) if location.file != "Cargo.lock" => on_unchanged_line(),
-                _ if finding.id == "deny::wildcard" => false,
-                (Some(p), _) => self
-                    .unchanged_packages
-                    .contains(&(p.name.clone(), p.version.clone())),
-                (None, _) => false,
-            },
-            _ => finding.package.as_ref().is_some_and(|p| {
+            Subject::Package if finding.kind == Kind::SupplyChain => {
+                match (&finding.package, finding.locations.first()) {
+                    (_, Some(location)) if location.file != "Cargo.lock" => on_unchanged_line(),
+                    _ if finding.id.strip_prefix(DENY_PREFIX) == Some("wildcard") => false,
+                    (Some(p), _) => self
+                        .unchanged_packages
+                        .contains(&(p.name.clone(), p.version.clone())),
+                    (None, _) => false,
+                }
+            }
+            Subject::Package => finding.package.as_ref().is_some_and(|p| {
                 self.advisories
                     .contains(&(finding.id.clone(), p.name.clone()))
             }),
+        }
+    }
+
+    /// Whether a crate is as it was at the revision: a workspace member none of whose source
+    /// files the change touched, or a dependency locked at the same version from the same source.
+    fn crate_unchanged(&self, package: &Package, members: &[CrateSources], root: &Path) -> bool {
+        match members
+            .iter()
+            .find(|c| c.workspace_member && c.package == *package)
+        {
+            Some(member) => !member.files.iter().any(|file| {
+                crate::location::workspace_relative(file, root)
+                    .is_none_or(|relative| self.changes.touches(&relative))
+            }),
+            None => {
+                !members.is_empty()
+                    && self
+                        .unchanged_packages
+                        .contains(&(package.name.clone(), package.version.clone()))
+            }
         }
     }
 
@@ -237,7 +268,7 @@ impl Baseline {
                     ),
                     severity: Severity::Low,
                     ..Finding::new(
-                        NEW_UNSAFE,
+                        BuiltinId::NewUnsafe.as_str(),
                         Kind::Unsafe,
                         format!("new unsafe code since {}", self.revision),
                     )
@@ -247,9 +278,9 @@ impl Baseline {
     }
 
     /// Turns `fail` into `warn` for findings that are not new.
-    pub fn apply(&self, findings: &mut [Finding]) {
+    pub fn apply(&self, findings: &mut [Finding], members: &[CrateSources], root: &Path) {
         for finding in findings {
-            if finding.verdict == Verdict::Fail && self.contains(finding) {
+            if finding.verdict == Verdict::Fail && self.contains(finding, members, root) {
                 finding.verdict = Verdict::Warn;
                 finding.verdict_rule = format!(
                     "{} (already present at {}, so not new in this change)",
@@ -390,5 +421,57 @@ diff --git a/src/space name.rs b/src/space name.rs
             changes.contains("src/space name.rs", 11),
             "the hunk after the `++` line is kept"
         );
+    }
+
+    #[test]
+    fn a_removal_touches_a_file_without_adding_lines() {
+        let diff = "diff --git a/src/lib.rs b/src/lib.rs\n--- a/src/lib.rs\n+++ b/src/lib.rs\n\
+                    @@ -1 +0,0 @@\n-#![forbid(unsafe_code)]\n";
+        let changes = ChangedLines::from_diff(diff);
+        assert!(changes.touches("src/lib.rs"));
+        assert!(!changes.contains("src/lib.rs", 1));
+        assert!(!changes.touches("src/main.rs"));
+    }
+
+    #[test]
+    fn a_crate_property_is_new_only_where_the_change_touched_the_crate() {
+        let root = Path::new("/w");
+        let member = |name: &str, file: &str| CrateSources {
+            package: Package {
+                name: name.into(),
+                version: "0.1.0".into(),
+            },
+            workspace_member: true,
+            files: vec![root.join(file)],
+        };
+        let members = [
+            member("app", "src/main.rs"),
+            member("core", "core/src/lib.rs"),
+        ];
+        let baseline = Baseline {
+            revision: "main".into(),
+            changes: ChangedLines::from_diff(
+                "diff --git a/core/src/lib.rs b/core/src/lib.rs\n--- a/core/src/lib.rs\n\
+                 +++ b/core/src/lib.rs\n@@ -1 +0,0 @@\n-#![forbid(unsafe_code)]\n",
+            ),
+            unchanged_packages: [("dep".to_string(), "1.0.0".to_string())].into(),
+            ..Baseline::default()
+        };
+        let forbid = |name: &str, version: &str| Finding {
+            package: Some(Package {
+                name: name.into(),
+                version: version.into(),
+            }),
+            ..Finding::new("SG-UNSAFE-001", Kind::Unsafe, "no forbid")
+        };
+        assert!(baseline.contains(&forbid("app", "0.1.0"), &members, root));
+        assert!(
+            !baseline.contains(&forbid("core", "0.1.0"), &members, root),
+            "the change removed core's forbid attribute"
+        );
+        assert!(baseline.contains(&forbid("dep", "1.0.0"), &members, root));
+        assert!(!baseline.contains(&forbid("dep", "2.0.0"), &members, root));
+        let clippy_missing = Finding::new("SG-CLIPPY-000", Kind::Lint, "no clippy");
+        assert!(!baseline.contains(&clippy_missing, &members, root));
     }
 }

@@ -14,6 +14,7 @@ pub mod build;
 pub mod error;
 pub mod finding;
 mod hash;
+pub mod ids;
 pub mod lints;
 pub mod location;
 pub mod output;
@@ -132,7 +133,8 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     options.progress.finish();
     policy.apply(&mut findings, options.today);
     if let Some(baseline) = &baseline {
-        baseline.apply(&mut findings);
+        let crates = build.built().map_or(&[][..], |b| &b.crate_sources[..]);
+        baseline.apply(&mut findings, crates, &project.root);
     }
     report::sort_findings(&mut findings);
     Ok(Report {

@@ -17,7 +17,6 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The id of the finding that says cargo-deny was required but could not check the project.
-pub const DENY_FAILED: &str = "SG-DENY-000";
 
 /// The bundled cargo-deny configuration (`policies/deny.toml`), used when the workspace has none.
 pub const BUNDLED_CONFIG: &str = include_str!("../policies/deny.toml");
@@ -366,7 +365,11 @@ pub fn finding_from_diagnostic(
         locations: vec![location],
         confidence: Some(Confidence::High),
         fix: Some(fix.to_string()),
-        ..Finding::new(format!("deny::{code}"), Kind::SupplyChain, title)
+        ..Finding::new(
+            format!("{}{code}", crate::ids::DENY_PREFIX),
+            Kind::SupplyChain,
+            title,
+        )
     })
 }
 
@@ -450,7 +453,7 @@ fn deny_failed(why: &str) -> Finding {
                 .to_string(),
         ),
         ..Finding::new(
-            DENY_FAILED,
+            crate::ids::BuiltinId::DenyFailed.as_str(),
             Kind::SupplyChain,
             "cargo-deny could not check the supply chain",
         )

@@ -8,14 +8,12 @@ use super::{LintOptions, Location, scan_sources, workspace_sources};
 use crate::build::{BuildOutcome, Built};
 use crate::error::Error;
 use crate::finding::{Confidence, Finding, Kind};
+use crate::ids::BuiltinId;
 use crate::location::display_path;
 use crate::reached::ReachedFunctions;
 use crate::report::{CrateUnsafe, LintInfo};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-
-/// The id of the finding that says clippy could not run.
-pub const CLIPPY_MISSING: &str = "SG-CLIPPY-000";
 
 /// What the layer found.
 pub struct LintLayer {
@@ -228,7 +226,7 @@ fn clippy_missing() -> Finding {
         confidence: Some(Confidence::High),
         fix: Some("rustup component add clippy".to_string()),
         ..Finding::new(
-            CLIPPY_MISSING,
+            BuiltinId::ClippyMissing.as_str(),
             Kind::Lint,
             "clippy is not installed, so the curated clippy lints did not run",
         )

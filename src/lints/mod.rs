@@ -17,7 +17,7 @@ pub mod rules;
 pub mod suppress;
 pub mod unsafe_code;
 
-pub use layer::{CLIPPY_MISSING, LintLayer, run_layer};
+pub use layer::{LintLayer, run_layer};
 
 use std::path::{Component, Path, PathBuf};
 
@@ -33,9 +33,6 @@ pub struct LintOptions {
     pub include_tests: bool,
 }
 
-/// The id of the finding for a file that `syn` could not parse.
-pub const PARSE_ERROR_ID: &str = "SG-PARSE-001";
-
 /// One parsed source file, as the rules see it.
 pub struct SourceFile<'a> {
     /// The syntax tree, with test code removed unless the options include it.
@@ -48,7 +45,7 @@ pub struct SourceFile<'a> {
 /// sorted by file, line and rule id. Locations are relative to `workspace_root`.
 ///
 /// A file that cannot be read is an error (the scan cannot vouch for it). A file that `syn` cannot
-/// parse becomes a finding of its own, [`PARSE_ERROR_ID`], with the file and line: rustc accepts
+/// parse becomes a finding of its own, SG-PARSE-001, with the file and line: rustc accepts
 /// some syntax `syn` does not, so one such file should neither stop the scan nor vanish from the
 /// report; the policy decides what an unanalysed file means (its severity is `unknown`).
 pub fn scan_sources(
@@ -174,7 +171,7 @@ pub fn lint_finding(lint: LintFinding) -> Finding {
 fn parse_error_finding(relative: &str, error: &syn::Error) -> Finding {
     let start = error.span().start();
     lint_finding(LintFinding {
-        id: PARSE_ERROR_ID.to_string(),
+        id: crate::ids::BuiltinId::ParseError.as_str().to_string(),
         severity: Severity::Unknown,
         cwe: Vec::new(),
         title: format!("file not analysed: syn could not parse it ({error})"),

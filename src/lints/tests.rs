@@ -116,7 +116,7 @@ fn unparsable_file_is_a_finding_with_its_line() {
         &LintOptions::default(),
     );
     assert_eq!(findings.len(), 1);
-    assert_eq!(findings[0].id, PARSE_ERROR_ID);
+    assert_eq!(findings[0].id, "SG-PARSE-001");
     assert_eq!(findings[0].locations[0].line, 2);
     assert_eq!(findings[0].severity, Severity::Unknown);
 }

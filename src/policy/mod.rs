@@ -14,10 +14,10 @@ pub mod edit;
 
 pub use crate::error::PolicyProblem;
 pub use load::{bundled, load_file, load_for_workspace, parse};
-pub use unsafe_budget::{MISSING_FORBID, OVER_BUDGET};
 
 pub use crate::finding::Verdict;
 use crate::finding::{Finding, Kind, Location, Reachability, Severity};
+use crate::ids::{BuiltinId, Subject};
 
 use time::Date;
 
@@ -173,14 +173,16 @@ impl Default for Policy {
     }
 }
 
-/// Ids of the findings the policy reports about itself.
-pub const EXPIRED_IGNORE: &str = "SG-POLICY-001";
-pub const UNUSED_IGNORE: &str = "SG-POLICY-002";
-
 impl Policy {
     /// Decides one finding, ignores aside. Pure: the same finding always gets the same decision.
     pub fn evaluate(&self, finding: &Finding) -> Decision {
         let decide = |verdict, rule: String| Decision { verdict, rule };
+        if finding.subject() == (Subject::RunProblem { fails_closed: true }) {
+            return decide(
+                Verdict::Fail,
+                "a check the policy requires could not run, so the scan fails closed".into(),
+            );
+        }
         let rules = &self.advisories;
         match finding.kind {
             Kind::Vulnerability => {
@@ -311,7 +313,7 @@ impl Policy {
             }
             let finding = match ignore.expires {
                 Some(expires) if expires < today => policy_finding(
-                    EXPIRED_IGNORE,
+                    BuiltinId::ExpiredIgnore.as_str(),
                     format!(
                         "The ignore of {} expired on {expires} and no longer applies",
                         ignore.id
@@ -325,7 +327,7 @@ impl Policy {
                     "ignores.expired",
                 ),
                 _ => policy_finding(
-                    UNUSED_IGNORE,
+                    BuiltinId::UnusedIgnore.as_str(),
                     format!("The ignore of {} matches no finding", ignore.id),
                     "Remove it: an ignore that matches nothing hides nothing and goes stale."
                         .into(),
@@ -446,9 +448,25 @@ mod tests {
             Verdict::Fail,
             "expired: no longer applies"
         );
-        assert_eq!(findings[1].id, EXPIRED_IGNORE);
+        assert_eq!(findings[1].id, "SG-POLICY-001");
         assert_eq!(findings[1].verdict, Verdict::Warn);
         assert_eq!(findings[1].locations[0].line, 3);
+    }
+
+    #[test]
+    fn a_required_check_that_could_not_run_fails_whatever_the_levels() {
+        let mut policy = Policy::default();
+        policy.supply_chain.errors = Verdict::Warn;
+        let deny_failed = Finding {
+            severity: Severity::High,
+            ..Finding::new("SG-DENY-000", Kind::SupplyChain, "cargo-deny could not run")
+        };
+        assert_eq!(policy.evaluate(&deny_failed).verdict, Verdict::Fail);
+        let banned = Finding {
+            severity: Severity::High,
+            ..Finding::new("deny::banned", Kind::SupplyChain, "banned")
+        };
+        assert_eq!(policy.evaluate(&banned).verdict, Verdict::Warn);
     }
 
     #[test]
@@ -460,7 +478,7 @@ mod tests {
         let mut findings = Vec::new();
         policy.apply(&mut findings, date!(2026 - 01 - 01));
         assert_eq!(findings.len(), 1);
-        assert_eq!(findings[0].id, UNUSED_IGNORE);
+        assert_eq!(findings[0].id, "SG-POLICY-002");
     }
 
     #[test]

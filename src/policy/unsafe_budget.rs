@@ -3,10 +3,8 @@
 
 use super::Policy;
 use crate::finding::{Confidence, Finding, Kind, Location, Package};
+use crate::ids::BuiltinId;
 use crate::report::CrateUnsafe;
-
-pub const MISSING_FORBID: &str = "SG-UNSAFE-001";
-pub const OVER_BUDGET: &str = "SG-UNSAFE-002";
 
 impl Policy {
     /// Findings for the build's unsafe accounting under `[unsafe]`: crates over their budget,
@@ -20,7 +18,7 @@ impl Policy {
                 let total = counts.total() as u64;
                 if total > *budget {
                     findings.push(finding(
-                        OVER_BUDGET,
+                        BuiltinId::OverBudget,
                         krate,
                         format!("{name} has {total} unsafe items, over its budget of {budget}"),
                         format!(
@@ -36,7 +34,7 @@ impl Policy {
                 && !counts.forbids_unsafe
             {
                 findings.push(finding(
-                    MISSING_FORBID,
+                    BuiltinId::MissingForbid,
                     krate,
                     format!("{name} does not forbid unsafe code"),
                     "The policy requires #![forbid(unsafe_code)] in every workspace crate.".into(),
@@ -49,7 +47,7 @@ impl Policy {
 }
 
 fn finding(
-    id: &str,
+    id: BuiltinId,
     krate: &CrateUnsafe,
     title: String,
     description: String,
@@ -67,6 +65,6 @@ fn finding(
         }],
         confidence: Some(Confidence::High),
         fix: Some(fix.to_string()),
-        ..Finding::new(id, Kind::Unsafe, title)
+        ..Finding::new(id.as_str(), Kind::Unsafe, title)
     }
 }
