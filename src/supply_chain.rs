@@ -16,7 +16,6 @@ use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-
 /// The bundled cargo-deny configuration (`policies/deny.toml`), used when the workspace has none.
 pub const BUNDLED_CONFIG: &str = include_str!("../policies/deny.toml");
 
