@@ -6,6 +6,7 @@
 use crate::finding::{Finding, Kind, Package, Reachability, Severity, Verdict};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+use std::fmt;
 
 /// The version of the JSON report's shape; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -50,14 +51,35 @@ impl Tool {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct DatabaseInfo {
     pub path: String,
-    /// `local` (given with `--db`), `cache` (cargo-audit's cache, not updated) or `fetched`.
-    pub source: String,
+    pub source: DatabaseOrigin,
     /// The database's HEAD commit, when it is a git checkout.
     pub last_commit: Option<String>,
     /// RFC 3339 time of the last commit, or the directory's modification time.
     pub last_updated: Option<String>,
     /// Advisories in the database, withdrawn ones included (as cargo-audit counts them).
     pub advisory_count: usize,
+}
+
+/// Where the advisory database came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DatabaseOrigin {
+    /// A directory given with `--db`, used as it is.
+    Local,
+    /// cargo-audit's cache, not updated (`--offline`, or a fetch that failed).
+    Cache,
+    /// Fetched or updated for this scan.
+    Fetched,
+}
+
+impl DatabaseOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DatabaseOrigin::Local => "local",
+            DatabaseOrigin::Cache => "cache",
+            DatabaseOrigin::Fetched => "fetched",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -154,8 +176,7 @@ impl LintInfo {
 /// What the reachability engine analysed.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReachabilityInfo {
-    /// `complete`, `not run` (no workspace or `--no-build`), `build failed`, `failed`, `no roots`.
-    pub status: String,
+    pub status: ReachabilityStatus,
     /// The target triple built and analysed.
     pub target: Option<String>,
     /// The features analysed, in words.
@@ -172,8 +193,60 @@ pub struct ReachabilityInfo {
 impl ReachabilityInfo {
     pub fn not_run(why: &str) -> ReachabilityInfo {
         ReachabilityInfo {
-            status: format!("not run: {why}"),
+            status: ReachabilityStatus::NotRun(why.to_string()),
             ..ReachabilityInfo::default()
+        }
+    }
+}
+
+/// How far the reachability analysis got; serialised as words (`complete`, `no roots`,
+/// `build failed`, `failed`, `not run: <why>`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(into = "String", from = "String")]
+pub enum ReachabilityStatus {
+    /// The program was built, all its IR read and searched from its roots.
+    #[default]
+    Complete,
+    /// Built and read, but nothing to search from.
+    NoRoots,
+    /// `cargo build` failed.
+    BuildFailed,
+    /// A step before the build failed (cargo metadata).
+    Failed,
+    /// Not attempted, and why (`--no-build`, a bare lockfile).
+    NotRun(String),
+}
+
+impl fmt::Display for ReachabilityStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReachabilityStatus::Complete => f.write_str("complete"),
+            ReachabilityStatus::NoRoots => f.write_str("no roots"),
+            ReachabilityStatus::BuildFailed => f.write_str("build failed"),
+            ReachabilityStatus::Failed => f.write_str("failed"),
+            ReachabilityStatus::NotRun(why) => write!(f, "not run: {why}"),
+        }
+    }
+}
+
+impl From<ReachabilityStatus> for String {
+    fn from(status: ReachabilityStatus) -> String {
+        status.to_string()
+    }
+}
+
+impl From<String> for ReachabilityStatus {
+    /// Reads a saved report's status; words of a newer secgate are kept as `not run` reasons
+    /// would be, so rendering them again prints them unchanged.
+    fn from(text: String) -> ReachabilityStatus {
+        match text.as_str() {
+            "complete" => ReachabilityStatus::Complete,
+            "no roots" => ReachabilityStatus::NoRoots,
+            "build failed" => ReachabilityStatus::BuildFailed,
+            "failed" => ReachabilityStatus::Failed,
+            _ => ReachabilityStatus::NotRun(
+                text.strip_prefix("not run: ").unwrap_or(&text).to_string(),
+            ),
         }
     }
 }

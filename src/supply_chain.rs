@@ -29,28 +29,33 @@ pub struct SupplyChain {
     pub status: String,
 }
 
-/// cargo-deny running in the background while the rest of the scan builds and analyses.
-pub struct Pending {
-    handle: Option<std::thread::JoinHandle<Result<RunOutput, String>>>,
-    /// Why it did not start, when it did not.
-    skipped: Option<(String, bool)>,
-    config_label: String,
-    /// The bundled config's temporary file, kept alive while cargo-deny reads it; `Some` means
-    /// the bundled config is in use.
-    bundled: Option<tempfile::NamedTempFile>,
+/// cargo-deny running in the background while the rest of the scan builds and analyses, or why
+/// it did not start.
+pub enum Pending {
+    Skipped {
+        /// The status line for the report.
+        why: String,
+        /// The policy required the check: not running it is a failing finding.
+        failing: bool,
+    },
+    Running {
+        handle: std::thread::JoinHandle<Result<RunOutput, String>>,
+        config_label: String,
+        /// The bundled config's temporary file, kept alive while cargo-deny reads it; `Some`
+        /// means the bundled config is in use.
+        bundled: Option<tempfile::NamedTempFile>,
+    },
 }
 
-struct RunOutput {
+pub struct RunOutput {
     stderr: String,
 }
 
 /// Starts cargo-deny for the workspace at `root` as the policy asks; `offline` is passed on.
 pub fn start(root: &Path, rules: &SupplyChainRules, offline: bool) -> Pending {
-    let skipped = |why: &str, failing: bool| Pending {
-        handle: None,
-        skipped: Some((why.to_string(), failing)),
-        config_label: String::new(),
-        bundled: None,
+    let skipped = |why: &str, failing: bool| Pending::Skipped {
+        why: why.to_string(),
+        failing,
     };
     if rules.cargo_deny == CargoDeny::Never {
         return skipped("not run: the policy says cargo-deny = \"never\"", false);
@@ -85,9 +90,8 @@ pub fn start(root: &Path, rules: &SupplyChainRules, offline: bool) -> Pending {
             stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         })
     });
-    Pending {
-        handle: Some(handle),
-        skipped: None,
+    Pending::Running {
+        handle,
         config_label,
         bundled,
     }
@@ -96,16 +100,23 @@ pub fn start(root: &Path, rules: &SupplyChainRules, offline: bool) -> Pending {
 impl Pending {
     /// Waits for cargo-deny and turns its diagnostics into findings.
     pub fn finish(self, project: &LockedProject) -> SupplyChain {
-        if let Some((status, failing)) = self.skipped {
-            let findings = if failing {
-                vec![deny_failed(&status)]
-            } else {
-                Vec::new()
-            };
-            return SupplyChain { findings, status };
-        }
-        let Some(handle) = self.handle else {
-            return SupplyChain::default();
+        let (handle, config_label, bundled) = match self {
+            Pending::Skipped { why, failing } => {
+                let findings = if failing {
+                    vec![deny_failed(&why)]
+                } else {
+                    Vec::new()
+                };
+                return SupplyChain {
+                    findings,
+                    status: why,
+                };
+            }
+            Pending::Running {
+                handle,
+                config_label,
+                bundled,
+            } => (handle, config_label, bundled),
         };
         let output = match handle.join() {
             Ok(Ok(output)) => output,
@@ -123,24 +134,24 @@ impl Pending {
                 .unwrap_or_else(|| first_lines(&output.stderr));
             return failed(&format!("cargo-deny did not complete its checks: {why}"));
         }
-        let bundled = self.bundled.is_some();
+        let bundled = bundled.is_some();
         let (own, theirs): (Vec<&Diagnostic>, Vec<&Diagnostic>) = parsed
             .diagnostics
             .iter()
             .partition(|d| bundled && is_own_license(d));
         let findings: Vec<Finding> = theirs
             .into_iter()
-            .filter_map(|d| finding_from_diagnostic(d, project, &self.config_label))
+            .filter_map(|d| finding_from_diagnostic(d, project, &config_label))
             .collect();
         let mut status = format!(
             "cargo-deny checked {} with {}: {} findings",
             CHECKS.join(", "),
-            self.config_label,
+            config_label,
             findings.len(),
         );
         let own = own
             .iter()
-            .filter(|d| matches!(d.severity.as_str(), "error" | "warning"))
+            .filter(|d| matches!(d.severity, DenySeverity::Error | DenySeverity::Warning))
             .count();
         if own > 0 {
             status.push_str(&format!(
@@ -195,13 +206,37 @@ fn config_file(
     ))
 }
 
-/// One line of cargo-deny's JSON output: `{"type": "diagnostic" | "summary" | …, "fields": …}`.
+/// One line of cargo-deny's JSON output: `{"type": "diagnostic" | "summary" | "log", "fields": …}`.
 #[derive(Debug, Deserialize)]
-struct Line {
-    #[serde(rename = "type")]
-    kind: String,
+#[serde(tag = "type", content = "fields", rename_all = "lowercase")]
+enum Line {
+    /// The checks ran to the end.
+    Summary(serde::de::IgnoredAny),
+    /// cargo-deny's own log (cargo metadata failing, a config it cannot read).
+    Log(LogLine),
+    Diagnostic(Diagnostic),
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Deserialize)]
+struct LogLine {
     #[serde(default)]
-    fields: serde_json::Value,
+    level: String,
+    #[serde(default)]
+    message: String,
+}
+
+/// How serious cargo-deny says a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DenySeverity {
+    Error,
+    Warning,
+    Note,
+    Help,
+    #[serde(other)]
+    Other,
 }
 
 /// A cargo-deny diagnostic: the fields secgate reads.
@@ -209,7 +244,7 @@ struct Line {
 pub struct Diagnostic {
     #[serde(default)]
     pub code: Option<String>,
-    pub severity: String,
+    pub severity: DenySeverity,
     pub message: String,
     #[serde(default)]
     pub labels: Vec<Label>,
@@ -263,25 +298,20 @@ pub fn parse_output(stderr: &str) -> Parsed {
         let Ok(line) = serde_json::from_str::<Line>(line) else {
             continue;
         };
-        match line.kind.as_str() {
-            "summary" => parsed.completed = true,
-            // cargo-deny's own errors (cargo metadata failing, a config it cannot read).
-            "log" if line.fields["level"] == "ERROR" => {
-                if let Some(message) = line.fields["message"].as_str() {
-                    parsed
-                        .errors
-                        .push(message.split_whitespace().collect::<Vec<_>>().join(" "));
-                }
+        match line {
+            Line::Summary(_) => parsed.completed = true,
+            Line::Log(log) if log.level == "ERROR" => {
+                parsed
+                    .errors
+                    .push(log.message.split_whitespace().collect::<Vec<_>>().join(" "));
             }
-            "diagnostic" => {
-                if let Ok(diagnostic) = serde_json::from_value::<Diagnostic>(line.fields) {
-                    if diagnostic.severity == "error" {
-                        parsed.errors.push(diagnostic.message.clone());
-                    }
-                    parsed.diagnostics.push(diagnostic);
+            Line::Diagnostic(diagnostic) => {
+                if diagnostic.severity == DenySeverity::Error {
+                    parsed.errors.push(diagnostic.message.clone());
                 }
+                parsed.diagnostics.push(diagnostic);
             }
-            _ => {}
+            Line::Log(_) | Line::Other => {}
         }
     }
     parsed
@@ -309,9 +339,9 @@ pub fn finding_from_diagnostic(
     project: &LockedProject,
     config_label: &str,
 ) -> Option<Finding> {
-    let severity = match diagnostic.severity.as_str() {
-        "error" => Severity::High,
-        "warning" => Severity::Low,
+    let severity = match diagnostic.severity {
+        DenySeverity::Error => Severity::High,
+        DenySeverity::Warning => Severity::Low,
         _ => return None,
     };
     let code = diagnostic.code.as_deref().unwrap_or("diagnostic");

@@ -6,7 +6,7 @@
 //! advisory of a locked crate fails the scan; the others are counted, not parsed.
 
 use crate::error::{AdvisoryFileError, Error};
-use crate::report::DatabaseInfo;
+use crate::report::{DatabaseInfo, DatabaseOrigin};
 use rayon::prelude::*;
 use rustsec::Advisory;
 use std::collections::BTreeSet;
@@ -42,7 +42,7 @@ pub struct AdvisoryDatabase {
 impl AdvisoryDatabase {
     pub fn open(source: &DatabaseSource) -> Result<AdvisoryDatabase, Error> {
         match source {
-            DatabaseSource::Local(dir) => Self::open_dir(dir, "local", Vec::new()),
+            DatabaseSource::Local(dir) => Self::open_dir(dir, DatabaseOrigin::Local, Vec::new()),
             DatabaseSource::Cache { offline, url } => Self::open_cache(*offline, url),
         }
     }
@@ -51,7 +51,7 @@ impl AdvisoryDatabase {
         let path = default_cache_path()?;
         if offline {
             return if is_database(&path) {
-                Self::open_dir(&path, "cache", Vec::new())
+                Self::open_dir(&path, DatabaseOrigin::Cache, Vec::new())
             } else {
                 Err(Error::NoDatabase {
                     path,
@@ -61,9 +61,9 @@ impl AdvisoryDatabase {
         }
         let fetched = rustsec::Repository::fetch(url, &path, false, Duration::from_secs(5 * 60));
         match fetched {
-            Ok(_) => Self::open_dir(&path, "fetched", Vec::new()),
+            Ok(_) => Self::open_dir(&path, DatabaseOrigin::Fetched, Vec::new()),
             Err(e) if is_database(&path) => {
-                let mut db = Self::open_dir(&path, "cache", Vec::new())?;
+                let mut db = Self::open_dir(&path, DatabaseOrigin::Cache, Vec::new())?;
                 let age = db
                     .info
                     .last_updated
@@ -84,7 +84,7 @@ impl AdvisoryDatabase {
 
     fn open_dir(
         dir: &Path,
-        source: &str,
+        source: DatabaseOrigin,
         mut warnings: Vec<String>,
     ) -> Result<AdvisoryDatabase, Error> {
         if !is_database(dir) {
@@ -107,7 +107,7 @@ impl AdvisoryDatabase {
         }
         let info = DatabaseInfo {
             path: dir.display().to_string(),
-            source: source.to_string(),
+            source,
             last_commit,
             last_updated: updated.map(rfc3339),
             advisory_count: count_advisories(dir),

@@ -22,7 +22,7 @@ pub use paths::demangle;
 use crate::build::{BuildFailure, BuildOutcome, Built, FailedStep};
 use crate::finding::{Finding, Reachability};
 use crate::reached::ReachedFunctions;
-use crate::report::ReachabilityInfo;
+use crate::report::{ReachabilityInfo, ReachabilityStatus};
 use decide::{Context, CrateIndex, LIBRARY_BLIND_SPOT};
 use graph::CallGraph;
 use rayon::prelude::*;
@@ -61,13 +61,19 @@ pub fn analyse(
 /// A build that did not complete: every advisory stays `unknown`, saying which step failed.
 fn not_built(failure: &BuildFailure, findings: &mut [Finding]) -> Analysed {
     let (status, reason) = match &failure.step {
-        FailedStep::Metadata(message) => ("failed", format!("cargo metadata failed: {message}")),
-        FailedStep::Compile(error) => ("build failed", format!("the build failed: {error}")),
+        FailedStep::Metadata(message) => (
+            ReachabilityStatus::Failed,
+            format!("cargo metadata failed: {message}"),
+        ),
+        FailedStep::Compile(error) => (
+            ReachabilityStatus::BuildFailed,
+            format!("the build failed: {error}"),
+        ),
     };
     mark_unknown(findings, &reason);
     Analysed {
         info: ReachabilityInfo {
-            status: status.to_string(),
+            status,
             ..info_for(&failure.triple, &failure.features)
         },
         reached_functions: None,
@@ -76,7 +82,7 @@ fn not_built(failure: &BuildFailure, findings: &mut [Finding]) -> Analysed {
 
 fn info_for(triple: &str, features: &str) -> ReachabilityInfo {
     ReachabilityInfo {
-        status: "complete".to_string(),
+        status: ReachabilityStatus::Complete,
         target: Some(triple.to_string()),
         features: features.to_string(),
         roots: Vec::new(),
@@ -114,7 +120,7 @@ fn analyse_built(
     let reached_functions =
         (!roots.nodes.is_empty()).then(|| graph::reached_functions(&graph, &reached));
     if roots.nodes.is_empty() {
-        info.status = "no roots".into();
+        info.status = ReachabilityStatus::NoRoots;
     }
     let context = Context {
         graph: &graph,

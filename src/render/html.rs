@@ -90,7 +90,7 @@ pub fn render(report: &Report) -> Vec<u8> {
         escape(&report.policy),
         report.database.advisory_count,
         escape(&report.database.path),
-        escape(&r.status),
+        escape(&r.status.to_string()),
         r.target
             .as_ref()
             .map(|t| format!(" for {}", escape(t)))

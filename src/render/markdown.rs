@@ -50,7 +50,7 @@ pub fn render(report: &Report) -> Vec<u8> {
     let _ = writeln!(
         out,
         "\nReachability: {}{}\n",
-        escape(&r.status),
+        escape(&r.status.to_string()),
         r.target
             .as_ref()
             .map(|t| format!(" for `{t}`, {}", escape(&r.features)))
