@@ -134,9 +134,12 @@ pub struct Package {
 ///
 /// Ordered from least to most severe, with `unknown` first: secgate never guesses a severity,
 /// the policy decides how to treat `unknown`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    #[default]
     Unknown,
     None,
     Low,

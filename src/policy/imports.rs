@@ -103,7 +103,7 @@ mod tests {
             "[advisories]\nignore = [\"RUSTSEC-2019-0033\"]\n",
         )
         .unwrap();
-        let mut policy = Policy::default();
+        let mut policy = crate::policy::bundled_default().unwrap();
         add_imported_ignores(&mut policy, dir.path()).unwrap();
         let found: Vec<(&str, &str, u32)> = policy
             .ignores
@@ -130,7 +130,7 @@ mod tests {
             "[advisories]\nignore = [\"X\"]\n",
         )
         .unwrap();
-        let mut policy = Policy::default();
+        let mut policy = crate::policy::bundled_default().unwrap();
         policy.ignore_rules.import_deny_toml = false;
         add_imported_ignores(&mut policy, dir.path()).unwrap();
         assert!(policy.ignores.is_empty());

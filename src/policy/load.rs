@@ -14,30 +14,40 @@ use std::path::Path;
 use time::Date;
 use toml_edit::{Document, Item, Table, TableLike};
 
+/// The bundled default policy: the one place default values are written. It sets every key.
+const DEFAULT_POLICY: &str = include_str!("../../policies/default.toml");
+
 /// The policies shipped in `policies/`, built into the binary.
 const BUNDLED: &[(&str, &str)] = &[
-    ("default", include_str!("../../policies/default.toml")),
+    ("default", DEFAULT_POLICY),
     ("strict", include_str!("../../policies/strict.toml")),
 ];
 
 /// The file secgate looks for at the workspace root.
 pub const POLICY_FILE: &str = "secgate.toml";
 
-/// A bundled policy by name (`default`, `strict`).
-pub fn bundled(name: &str) -> Option<Policy> {
+/// A bundled policy by name (`default`, `strict`); `None` for another name.
+pub fn bundled(name: &str) -> Option<Result<Policy, Error>> {
     let (_, text) = BUNDLED.iter().find(|(n, _)| *n == name)?;
-    parse(
-        text,
-        &format!("policies/{name}.toml"),
-        &format!("built-in {name}"),
+    Some(
+        parse(
+            text,
+            &format!("policies/{name}.toml"),
+            &format!("built-in {name}"),
+        )
+        .map_err(Error::Policy),
     )
-    .ok()
+}
+
+/// The bundled default policy.
+pub fn bundled_default() -> Result<Policy, Error> {
+    bundled("default").unwrap_or_else(|| defaults().map_err(Error::Policy))
 }
 
 /// `--policy VALUE`: a bundled name or a file path.
 pub fn load_file(value: &str) -> Result<Policy, Error> {
     if let Some(policy) = bundled(value) {
-        return Ok(policy);
+        return policy;
     }
     let path = Path::new(value);
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
@@ -53,7 +63,7 @@ pub fn load_for_workspace(root: &Path, explicit: Option<&str>) -> Result<Policy,
             let path = root.join(POLICY_FILE);
             match std::fs::read_to_string(&path) {
                 Ok(text) => parse(&text, POLICY_FILE, POLICY_FILE).map_err(Error::Policy)?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Policy::default(),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => bundled_default()?,
                 Err(e) => return Err(Error::io(path, e)),
             }
         }
@@ -62,12 +72,41 @@ pub fn load_for_workspace(root: &Path, explicit: Option<&str>) -> Result<Policy,
     Ok(policy)
 }
 
-/// Parses and validates a policy; `file` names it in problems, `source` in the report.
+/// Parses and validates a policy; `file` names it in problems, `source` in the report. A key
+/// the policy does not set takes the bundled default policy's value.
 pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, Vec<PolicyProblem>> {
+    parse_over(text, file, source, Some(&defaults()?))
+}
+
+/// The values a key takes when a policy does not set it: the bundled default policy's, read once.
+fn defaults() -> Result<Policy, Vec<PolicyProblem>> {
+    static DEFAULTS: std::sync::OnceLock<Result<Policy, Vec<PolicyProblem>>> =
+        std::sync::OnceLock::new();
+    DEFAULTS
+        .get_or_init(|| {
+            parse_over(
+                DEFAULT_POLICY,
+                "policies/default.toml",
+                "built-in default",
+                None,
+            )
+        })
+        .clone()
+}
+
+/// Parses over `base`'s values; without a base (the bundled default itself), every key must be
+/// set, so that no default value is written anywhere but in `policies/default.toml`.
+fn parse_over(
+    text: &str,
+    file: &str,
+    source: &str,
+    base: Option<&Policy>,
+) -> Result<Policy, Vec<PolicyProblem>> {
     let mut reader = Reader {
         file,
         text,
         problems: Vec::new(),
+        every_key_required: base.is_none(),
     };
     let document = match Document::parse(text) {
         Ok(document) => document,
@@ -90,7 +129,8 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, Vec<PolicyP
             "ignore",
         ],
     );
-    let defaults = defaults();
+    let blank = blank();
+    let defaults = base.unwrap_or(&blank);
 
     let empty = Table::new();
     let advisories = reader.table(root, "advisories").unwrap_or(&empty);
@@ -161,7 +201,11 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, Vec<PolicyP
         }
     }
     let unsafe_rules = UnsafeRules {
-        require_forbid: reader.boolean(unsafe_table, "require-forbid", false),
+        require_forbid: reader.boolean(
+            unsafe_table,
+            "require-forbid",
+            defaults.unsafe_code.require_forbid,
+        ),
         budgets,
         level: reader.verdict(unsafe_table, "level", defaults.unsafe_code.level),
     };
@@ -240,44 +284,17 @@ pub fn parse(text: &str, file: &str, source: &str) -> Result<Policy, Vec<PolicyP
     }
 }
 
-/// The values a key takes when the file does not set it.
-fn defaults() -> Policy {
+/// A policy with every value zero: the base the bundled default is parsed over, where every key
+/// must be set, so none of these values is ever used.
+fn blank() -> Policy {
     Policy {
         source: String::new(),
-        advisories: AdvisoryRules {
-            fail_on: Severity::High,
-            unrated_severity: Severity::High,
-            unknown_is_reachable: true,
-            unreachable: Verdict::Warn,
-            below_threshold: Verdict::Warn,
-            unmaintained: Verdict::Warn,
-            unsound: Verdict::Warn,
-            notice: Verdict::Warn,
-        },
-        lints: LintRules {
-            fail_on: Severity::High,
-            rules: Vec::new(),
-            exclude: Vec::new(),
-        },
-        unsafe_code: UnsafeRules {
-            require_forbid: false,
-            budgets: Vec::new(),
-            level: Verdict::Warn,
-        },
-        supply_chain: SupplyChainRules {
-            cargo_deny: CargoDeny::Auto,
-            config: None,
-            errors: Verdict::Fail,
-            warnings: Verdict::Warn,
-        },
+        advisories: AdvisoryRules::default(),
+        lints: LintRules::default(),
+        unsafe_code: UnsafeRules::default(),
+        supply_chain: SupplyChainRules::default(),
         ignores: Vec::new(),
-        ignore_rules: IgnoreRules {
-            require_expiry: false,
-            expired: Verdict::Warn,
-            unused: Verdict::Warn,
-            import_deny_toml: true,
-            import_audit_toml: true,
-        },
+        ignore_rules: IgnoreRules::default(),
     }
 }
 
@@ -285,6 +302,8 @@ struct Reader<'a> {
     file: &'a str,
     text: &'a str,
     problems: Vec<PolicyProblem>,
+    /// Reading the bundled default: a key it leaves out is a problem.
+    every_key_required: bool,
 }
 
 impl Reader<'_> {
@@ -321,6 +340,19 @@ impl Reader<'_> {
     }
 
     fn known_keys(&mut self, table: &Table, what: &str, allowed: &[&str]) {
+        // Keys whose absence is a value of its own (no ignores, cargo-deny's own config lookup).
+        const OPTIONAL: [&str; 2] = ["ignore", "config"];
+        if self.every_key_required {
+            let start = table.span().map_or(0, |s| s.start);
+            for key in allowed.iter().filter(|k| !OPTIONAL.contains(k)) {
+                if !table.contains_key(key) {
+                    self.problem(
+                        start,
+                        format!("the bundled default policy must set `{key}` in {what}"),
+                    );
+                }
+            }
+        }
         for (key, _) in table.iter() {
             if !allowed.contains(&key) {
                 let offset = table.key(key).and_then(|k| k.span()).map_or(0, |s| s.start);
@@ -427,7 +459,7 @@ impl Reader<'_> {
         })
     }
 
-    fn globs(&mut self, table: &Table, key: &str) -> Vec<String> {
+    fn globs(&mut self, table: &Table, key: &str) -> Vec<globset::Glob> {
         let Some(item) = table.get(key) else {
             return Vec::new();
         };
@@ -440,7 +472,7 @@ impl Reader<'_> {
             let offset = value.span().map_or(0, |s| s.start);
             match value.as_str() {
                 Some(glob) => match globset::Glob::new(glob) {
-                    Ok(_) => globs.push(glob.to_string()),
+                    Ok(parsed) => globs.push(parsed),
                     Err(e) => self.problem(offset, format!("invalid glob {glob:?}: {e}")),
                 },
                 None => self.problem(offset, format!("`{key}` must hold strings")),
@@ -502,12 +534,16 @@ impl Reader<'_> {
                 "`version` needs `package` in the same [[ignore]]".into(),
             );
         }
-        let path = self.string(table, "path").map(str::to_string);
-        if let Some(glob) = &path
-            && let Err(e) = globset::Glob::new(glob)
-        {
-            self.problem(start, format!("invalid path glob {glob:?}: {e}"));
-        }
+        let path = match self.string(table, "path") {
+            None => None,
+            Some(glob) => match globset::Glob::new(glob) {
+                Ok(glob) => Some(glob),
+                Err(e) => {
+                    self.problem(start, format!("invalid path glob {glob:?}: {e}"));
+                    None
+                }
+            },
+        };
         Some(Ignore {
             id: id?.to_string(),
             package,
@@ -545,9 +581,25 @@ mod tests {
                 panic!("{name}: {problems:?}");
             }
         }
-        let strict = bundled("strict").unwrap();
+        let strict = bundled("strict").unwrap().unwrap();
         assert!(strict.ignore_rules.require_expiry);
-        assert!(!bundled("default").unwrap().ignore_rules.require_expiry);
+        assert!(!bundled_default().unwrap().ignore_rules.require_expiry);
+        assert!(bundled("nope").is_none());
+    }
+
+    #[test]
+    fn the_bundled_default_sets_every_key_so_defaults_live_in_one_place() {
+        let without_fail_on = DEFAULT_POLICY.replacen("fail-on = \"high\"", "", 1);
+        let problems = parse_over(&without_fail_on, "default.toml", "d", None).unwrap_err();
+        assert!(
+            problems[0]
+                .message
+                .contains("must set `fail-on` in [advisories]"),
+            "{problems:?}"
+        );
+        let defaults = defaults().unwrap();
+        assert_eq!(defaults.advisories.fail_on, Severity::High);
+        assert_eq!(defaults.supply_chain.errors, Verdict::Fail);
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod unsafe_budget;
 pub mod edit;
 
 pub use crate::error::PolicyProblem;
-pub use load::{bundled, load_file, load_for_workspace, parse};
+pub use load::{bundled, bundled_default, load_file, load_for_workspace, parse};
 
 pub use crate::finding::Verdict;
 use crate::finding::{Finding, Kind, Location, Reachability, Severity};
@@ -42,7 +42,7 @@ pub struct Policy {
 }
 
 /// `[advisories]`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct AdvisoryRules {
     /// Vulnerabilities at or above this severity fail (unless proven unreachable).
     pub fail_on: Severity,
@@ -60,18 +60,18 @@ pub struct AdvisoryRules {
 }
 
 /// `[lints]`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct LintRules {
     /// Lint findings at or above this severity fail; the others warn.
     pub fail_on: Severity,
     /// Per-rule verdicts, overriding `fail_on` (`"SG-TLS-001" = "fail"`).
     pub rules: Vec<(String, Verdict)>,
     /// Paths (globs, relative to the workspace root) whose lint findings pass.
-    pub exclude: Vec<String>,
+    pub exclude: Vec<globset::Glob>,
 }
 
 /// `[unsafe]`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct UnsafeRules {
     /// Workspace crates must have `#![forbid(unsafe_code)]`.
     pub require_forbid: bool,
@@ -82,7 +82,7 @@ pub struct UnsafeRules {
 }
 
 /// `[supply-chain]`: cargo-deny's bans, licenses and sources checks under the same verdict.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct SupplyChainRules {
     pub cargo_deny: CargoDeny,
     /// cargo-deny's configuration, relative to the workspace root; `None`: the workspace's own
@@ -95,9 +95,10 @@ pub struct SupplyChainRules {
 }
 
 /// Whether the scan runs cargo-deny.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum CargoDeny {
     /// When it is installed; the report says when it was not.
+    #[default]
     Auto,
     /// Always: cargo-deny missing or failing is a failing finding.
     Always,
@@ -105,7 +106,7 @@ pub enum CargoDeny {
 }
 
 /// `[ignores]`: how ignores themselves are treated.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct IgnoreRules {
     pub require_expiry: bool,
     /// The verdict for an ignore whose date has passed (it no longer applies).
@@ -124,7 +125,7 @@ pub struct Ignore {
     pub package: Option<String>,
     pub version: Option<String>,
     /// A glob over finding locations, relative to the workspace root.
-    pub path: Option<String>,
+    pub path: Option<globset::Glob>,
     pub reason: String,
     pub expires: Option<Date>,
     /// Where the ignore is written, for messages and for policy findings.
@@ -160,17 +161,10 @@ impl Ignore {
     }
 }
 
-fn glob_matches(glob: &str, path: &str) -> bool {
-    globset::Glob::new(glob)
-        .map(|g| g.compile_matcher().is_match(path))
-        .unwrap_or(false)
-}
-
-impl Default for Policy {
-    /// The bundled `policies/default.toml`.
-    fn default() -> Self {
-        bundled("default").expect("the bundled default policy is valid")
-    }
+/// A glob is parsed when the policy is loaded (an invalid one is a load error), so matching
+/// cannot fail here.
+fn glob_matches(glob: &globset::Glob, path: &str) -> bool {
+    glob.compile_matcher().is_match(path)
 }
 
 impl Policy {
@@ -404,7 +398,7 @@ mod tests {
 
     #[test]
     fn the_default_fails_on_reachable_or_unknown_high_and_critical() {
-        let policy = Policy::default();
+        let policy = bundled_default().unwrap();
         let verdict = |s, r| policy.evaluate(&vulnerability(s, r)).verdict;
         assert_eq!(
             verdict(Severity::Critical, Reachability::Reachable),
@@ -433,7 +427,7 @@ mod tests {
     fn ignores_apply_until_they_expire_and_are_reported_after() {
         let policy = Policy {
             ignores: vec![ignore("CVE-2021-25900", Some(date!(2027 - 01 - 31)))],
-            ..Policy::default()
+            ..bundled_default().unwrap()
         };
         let mut findings = vec![vulnerability(Severity::Critical, Reachability::Reachable)];
         policy.apply(&mut findings, date!(2027 - 01 - 31));
@@ -455,7 +449,7 @@ mod tests {
 
     #[test]
     fn a_required_check_that_could_not_run_fails_whatever_the_levels() {
-        let mut policy = Policy::default();
+        let mut policy = bundled_default().unwrap();
         policy.supply_chain.errors = Verdict::Warn;
         let deny_failed = Finding {
             severity: Severity::High,
@@ -473,7 +467,7 @@ mod tests {
     fn an_ignore_that_matches_nothing_is_reported() {
         let policy = Policy {
             ignores: vec![ignore("RUSTSEC-2000-0001", None)],
-            ..Policy::default()
+            ..bundled_default().unwrap()
         };
         let mut findings = Vec::new();
         policy.apply(&mut findings, date!(2026 - 01 - 01));
@@ -494,7 +488,7 @@ mod tests {
 
     #[test]
     fn inline_suppressions_ignore_with_their_reason() {
-        let policy = Policy::default();
+        let policy = bundled_default().unwrap();
         let mut finding = vulnerability(Severity::High, Reachability::Reachable);
         finding.kind = Kind::Lint;
         finding.suppressed = Some("test fixture".into());
