@@ -66,6 +66,14 @@ pub enum Error {
     #[error("invalid policy:\n{}", .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
     Policy(Vec<PolicyProblem>),
 
+    /// A report could not be serialised in the requested format.
+    #[error("could not write the {format} report: {source}")]
+    Render {
+        format: &'static str,
+        #[source]
+        source: BoxError,
+    },
+
     /// A saved report could not be read.
     #[error("{path}: not a secgate JSON report: {message}")]
     Report { path: PathBuf, message: String },

@@ -9,22 +9,22 @@
 #![forbid(unsafe_code)]
 
 pub mod advisories;
-pub mod baseline;
+pub(crate) mod baseline;
 pub mod build;
 pub mod error;
 pub mod finding;
 mod hash;
 pub mod ids;
 pub mod lints;
-pub mod location;
+pub(crate) mod location;
 pub mod output;
 pub mod policy;
 pub mod progress;
 pub mod reachability;
-pub mod reached;
+pub(crate) mod reached;
 pub mod render;
 pub mod report;
-pub mod supply_chain;
+pub(crate) mod supply_chain;
 mod tools;
 pub mod workspace;
 

@@ -284,7 +284,7 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
         Command::Report(args) => {
             let report = secgate::scan(&args.scan.options(reporter(cli)))?;
             warn(cli, &report);
-            let page = render(&report, Format::Html, &RenderOptions::default());
+            let page = render(&report, Format::Html, &RenderOptions::default())?;
             secgate::output::write_atomically(&args.output, &page)?;
             let summary = format!(
                 "{}: {} finding(s); wrote {}\n",
@@ -436,7 +436,7 @@ fn emit(report: &secgate::Report, output: &OutputArgs) -> Result<(), Error> {
             && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         timestamp: timestamp(),
     };
-    let bytes = render(report, output.format, &options);
+    let bytes = render(report, output.format, &options)?;
     match &output.output {
         Some(path) => secgate::output::write_atomically(path, &bytes),
         None => write_stdout(&bytes),

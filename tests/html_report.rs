@@ -11,7 +11,7 @@ use std::process::Command;
 fn page() -> String {
     let bytes = std::fs::read(fixture("reports/vulnerable-server.json")).unwrap();
     let report = parse_json(&bytes).unwrap();
-    String::from_utf8(render(&report, Format::Html, &RenderOptions::default())).unwrap()
+    String::from_utf8(render(&report, Format::Html, &RenderOptions::default()).unwrap()).unwrap()
 }
 
 #[test]

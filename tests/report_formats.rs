@@ -29,7 +29,7 @@ fn render_value(report: &secgate::Report, format: Format) -> Value {
         color: false,
         timestamp: "2026-11-28T00:00:00Z".into(),
     };
-    serde_json::from_slice(&render(report, format, &options)).unwrap()
+    serde_json::from_slice(&render(report, format, &options).unwrap()).unwrap()
 }
 
 #[test]
@@ -135,7 +135,7 @@ fn sarif_validates_with_the_sarif_multitool() {
         let output = dir.path().join(format!("validation{index}.sarif"));
         std::fs::write(
             &input,
-            render(&report, Format::Sarif, &RenderOptions::default()),
+            render(&report, Format::Sarif, &RenderOptions::default()).unwrap(),
         )
         .unwrap();
         let status = Command::new(&tool)
@@ -169,7 +169,7 @@ fn markdown_stays_under_one_mebibyte_whatever_the_findings() {
             finding
         })
         .collect();
-    let bytes = render(&report, Format::Markdown, &RenderOptions::default());
+    let bytes = render(&report, Format::Markdown, &RenderOptions::default()).unwrap();
     assert!(bytes.len() < 1024 * 1024, "{} bytes", bytes.len());
     assert!(
         String::from_utf8(bytes)
@@ -189,7 +189,8 @@ fn github_annotations_stay_within_the_per_step_limit() {
         .clone();
     report.findings = vec![template; 25];
     let text =
-        String::from_utf8(render(&report, Format::Github, &RenderOptions::default())).unwrap();
+        String::from_utf8(render(&report, Format::Github, &RenderOptions::default()).unwrap())
+            .unwrap();
     assert_eq!(
         text.lines().filter(|l| l.starts_with("::error")).count(),
         10

@@ -17,7 +17,7 @@ fn rendered(format: Format) -> String {
         color: false,
         timestamp: "2026-11-28T00:00:00Z".into(),
     };
-    String::from_utf8(render(&report(), format, &options)).unwrap()
+    String::from_utf8(render(&report(), format, &options).unwrap()).unwrap()
 }
 
 #[test]
@@ -31,7 +31,7 @@ fn human_in_colour_uses_ansi_codes_only_when_asked() {
         color: true,
         timestamp: String::new(),
     };
-    let coloured = String::from_utf8(render(&report(), Format::Human, &options)).unwrap();
+    let coloured = String::from_utf8(render(&report(), Format::Human, &options).unwrap()).unwrap();
     assert!(coloured.contains("\u{1b}[1;31mFAIL"));
     assert!(!rendered(Format::Human).contains('\u{1b}'));
 }

@@ -432,8 +432,6 @@ pub fn item_attrs(item: &Item) -> &[Attribute] {
 /// comments are string literals to `syn`) and the arguments of function-like macros are visited
 /// as expressions where they parse as such. The visitor must implement `Visit<'ast>` for every
 /// `'ast` (hold no borrow of the tree), because the parsed arguments live only in this call.
-#[macro_export]
-#[doc(hidden)]
 macro_rules! lint_visit_common {
     () => {
         fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
@@ -447,3 +445,4 @@ macro_rules! lint_visit_common {
         }
     };
 }
+pub(crate) use lint_visit_common;

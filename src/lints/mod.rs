@@ -17,7 +17,7 @@ pub mod rules;
 pub mod suppress;
 pub mod unsafe_code;
 
-pub use layer::{LintLayer, run_layer};
+pub(crate) use layer::run_layer;
 
 use std::path::{Component, Path, PathBuf};
 

@@ -43,15 +43,19 @@ pub struct RenderOptions {
 }
 
 /// Renders `report` in `format`.
-pub fn render(report: &Report, format: Format, options: &RenderOptions) -> Vec<u8> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    options: &RenderOptions,
+) -> Result<Vec<u8>, crate::error::Error> {
     match format {
-        Format::Human => human::render(report, options.color),
+        Format::Human => Ok(human::render(report, options.color)),
         Format::Json => json::render(report),
         Format::Sarif => sarif::render(report),
-        Format::Markdown => markdown::render(report),
-        Format::Github => github::render(report),
+        Format::Markdown => Ok(markdown::render(report)),
+        Format::Github => Ok(github::render(report)),
         Format::Openvex => openvex::render(report, &options.timestamp),
-        Format::Html => html::render(report),
+        Format::Html => Ok(html::render(report)),
     }
 }
 

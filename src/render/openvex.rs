@@ -8,7 +8,7 @@ use crate::hash::fnv1a;
 use crate::report::Report;
 use serde_json::{Value, json};
 
-pub fn render(report: &Report, timestamp: &str) -> Vec<u8> {
+pub fn render(report: &Report, timestamp: &str) -> Result<Vec<u8>, crate::error::Error> {
     let product = match &report.project {
         Some(p) => format!("pkg:cargo/{}@{}", p.name, p.version),
         None => "pkg:cargo/unknown".to_string(),
@@ -72,7 +72,5 @@ pub fn render(report: &Report, timestamp: &str) -> Vec<u8> {
         "tooling": format!("{} {}", report.tool.name, report.tool.version),
         "statements": statements,
     });
-    let mut bytes = serde_json::to_vec_pretty(&document).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    super::json::pretty_json("OpenVEX", &document)
 }

@@ -10,7 +10,7 @@ use crate::report::Report;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 
-pub fn render(report: &Report) -> Vec<u8> {
+pub fn render(report: &Report) -> Result<Vec<u8>, crate::error::Error> {
     // One rule per id, in first-seen order of the (sorted) findings.
     let mut rule_index: BTreeMap<&str, usize> = BTreeMap::new();
     let mut rules = Vec::new();
@@ -47,9 +47,7 @@ pub fn render(report: &Report) -> Vec<u8> {
             }
         }]
     });
-    let mut bytes = serde_json::to_vec_pretty(&sarif).unwrap_or_default();
-    bytes.push(b'\n');
-    bytes
+    super::json::pretty_json("SARIF", &sarif)
 }
 
 fn rule(finding: &Finding) -> Value {

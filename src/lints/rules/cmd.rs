@@ -166,7 +166,7 @@ impl Visitor<'_> {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_block(&mut self, block: &'ast syn::Block) {
         let outer_names: Vec<String> = self.locals.keys().cloned().collect();

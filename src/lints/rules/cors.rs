@@ -72,7 +72,7 @@ fn credentials(call: &ExprMethodCall) -> bool {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let Some(path) = ast::func_path(call) {

@@ -140,7 +140,7 @@ impl Visitor {
 }
 
 impl<'ast> Visit<'ast> for Visitor {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         let outer = std::mem::take(&mut self.origins);

@@ -110,7 +110,7 @@ impl Visitor<'_> {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         let outer = std::mem::take(&mut self.unbounded);

@@ -84,7 +84,7 @@ struct Visitor<'s> {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_path(&mut self, expr: &'ast ExprPath) {
         let path = self.src.aliases.resolve(&expr.path);

@@ -82,7 +82,7 @@ impl Visitor<'_> {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Some(p) = ast::func_path(call) {

@@ -50,7 +50,7 @@ fn is_insecure_decode(name: &str) -> bool {
 }
 
 impl<'ast> Visit<'ast> for Visitor {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
         let name = ast::method(call);

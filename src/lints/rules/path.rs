@@ -141,7 +141,7 @@ fn calls_name(expr: &Expr) -> bool {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         self.handler(&item.sig, &item.block, |v| {

@@ -76,7 +76,7 @@ fn mentions_dir(expr: &Expr) -> bool {
 }
 
 impl<'ast> Visit<'ast> for Visitor {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
         let name = ast::method(call);

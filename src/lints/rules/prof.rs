@@ -80,7 +80,7 @@ struct Visitor {
 }
 
 impl<'ast> Visit<'ast> for Visitor {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
         let (root, calls) = ast::method_chain(call);

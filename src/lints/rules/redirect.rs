@@ -89,7 +89,7 @@ fn validates(block: &syn::Block) -> bool {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         self.handler(&item.sig, &item.block, |v| {

@@ -242,7 +242,7 @@ fn literal_text(expr: &Expr) -> Option<(String, proc_macro2::Span)> {
 }
 
 impl<'ast> Visit<'ast> for Visitor {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_item_const(&mut self, item: &'ast syn::ItemConst) {
         self.named(&item.ident.to_string(), &item.expr);

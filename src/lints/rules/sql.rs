@@ -211,7 +211,7 @@ impl Visitor {
 }
 
 impl<'ast> Visit<'ast> for Visitor {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         self.with_fresh_locals(|v| syn::visit::visit_item_fn(v, item));

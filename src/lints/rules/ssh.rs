@@ -45,7 +45,7 @@ struct Visitor {
 }
 
 impl<'ast> Visit<'ast> for Visitor {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_item_impl(&mut self, item: &'ast ItemImpl) {
         let is_handler = item

@@ -49,7 +49,7 @@ struct Visitor<'s> {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
         let name = ast::method(call);

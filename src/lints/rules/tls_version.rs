@@ -60,7 +60,7 @@ struct Visitor<'s> {
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
-    crate::lint_visit_common!();
+    crate::lints::ast::lint_visit_common!();
 
     // A pattern (`match v { SslVersion::TLS1 => … }`) reads a version; it does not allow one.
     fn visit_pat(&mut self, _: &'ast syn::Pat) {}
