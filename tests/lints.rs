@@ -173,3 +173,31 @@ fn realistic_crate_detection_table() {
     ));
     insta::assert_snapshot!(report);
 }
+
+/// docs/lints.md's rule table is generated from the registry: the test fails when the document is
+/// stale, and `UPDATE_DOCS=1` rewrites the table in place.
+#[test]
+fn the_documented_rule_table_is_the_registry() {
+    const START: &str = "-->\n";
+    const END: &str = "<!-- end of rules table -->";
+    let path = root("docs/lints.md");
+    let doc = std::fs::read_to_string(&path).unwrap();
+    let marker = doc
+        .find("<!-- rules table:")
+        .expect("the rules table marker");
+    let table_start = marker + doc[marker..].find(START).unwrap() + START.len();
+    let table_end = doc.find(END).expect("the end marker");
+    let expected = secgate::lints::rules::markdown_table();
+    if doc[table_start..table_end] == expected {
+        return;
+    }
+    if std::env::var_os("UPDATE_DOCS").is_some() {
+        let updated = format!("{}{expected}{}", &doc[..table_start], &doc[table_end..]);
+        std::fs::write(&path, updated).unwrap();
+        return;
+    }
+    panic!(
+        "docs/lints.md's rule table is stale; run `UPDATE_DOCS=1 cargo test --test lints` to \
+         regenerate it. Expected:\n{expected}"
+    );
+}

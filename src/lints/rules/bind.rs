@@ -32,6 +32,8 @@ pub(super) const RULE: Rule = Rule {
           not only from the machine itself.",
     fix: "Bind to 127.0.0.1 or the one interface meant to serve, or read the address from \
           configuration.",
+    flags: "`bind` given `0.0.0.0`/`[::]` (literal, `Ipv4Addr::UNSPECIFIED`, `[0, 0, 0, 0]`, in a tuple or `SocketAddr`)",
+    severity_note: "",
     check,
 };
 

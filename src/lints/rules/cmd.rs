@@ -32,6 +32,8 @@ pub(super) const RULE: Rule = Rule {
     why: "The shell interprets the whole string, so any `;`, `&&`, `$(…)` or newline in the data \
           runs further commands.",
     fix: "Run the program directly and pass each value as its own `.arg()`, after validating it.",
+    flags: "`Command::new(<shell>)` with `-c`/`/C` and a non-literal argument (chain or local)",
+    severity_note: "",
     check,
 };
 

@@ -29,6 +29,8 @@ pub(super) const RULE: Rule = Rule {
     why: "Without Secure the cookie travels over plain HTTP, without HttpOnly injected scripts \
           can read it, and SameSite=None needs Secure.",
     fix: "Set `.secure(true).http_only(true).same_site(SameSite::Lax)` (or Strict).",
+    flags: "`secure(false)`, `http_only(false)`, `SameSite::None` without `secure(true)`",
+    severity_note: "",
     check,
 };
 

@@ -33,6 +33,8 @@ pub(super) const RULE: Rule = Rule {
           visitor's cookies when credentials are allowed.",
     fix: "Allow a fixed list of trusted origins; never pair any/mirrored origins with \
           credentials.",
+    flags: "`CorsLayer::very_permissive/permissive`, `Cors::permissive`, any/mirrored origin with credentials",
+    severity_note: "high with credentials",
     check,
 };
 

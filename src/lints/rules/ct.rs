@@ -36,6 +36,8 @@ pub(super) const RULE: Rule = Rule {
     why: "`==` stops at the first differing byte, so response times reveal how much of a guessed \
           secret, token or MAC is right.",
     fix: "Compare with `subtle::ConstantTimeEq` or the MAC's `verify_slice`.",
+    flags: "`==`/`!=` on token/secret/password/mac/signature/digest/hash operands (also through a local)",
+    severity_note: "",
     check,
 };
 

@@ -34,6 +34,8 @@ pub(super) const RULE: Rule = Rule {
           exhaust memory or disk.",
     fix: "Read through `.take(MAX_BYTES)` and treat reaching the limit as an error (or use \
           `zstd::bulk::decompress` with a capacity).",
+    flags: "a decompressing reader (flate2, bzip2, xz2, brotli, lz4/snap, zstd, async-compression) read whole (`read_to_end`, `read_to_string`, `io::copy`) with no `.take(…)`, directly or through a local; `zstd::decode_all`",
+    severity_note: "",
     check,
 };
 

@@ -32,6 +32,8 @@ pub(super) const RULE: Rule = Rule {
           can be forged or read.",
     fix: "Use SHA-256/SHA-3/BLAKE3 (HMAC-SHA-256 for tokens, Argon2 for passwords) or an AEAD \
           cipher such as AES-GCM or ChaCha20-Poly1305.",
+    flags: "MD5, MD4, SHA-1, RIPEMD-160, DES/3DES/RC4/RC2/Blowfish, ECB, openssl `MessageDigest::md5/sha1`, ring `SHA1_FOR_LEGACY_USE_ONLY`",
+    severity_note: "",
     check,
 };
 

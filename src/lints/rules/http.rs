@@ -33,6 +33,8 @@ pub(super) const RULE: Rule = Rule {
     why: "Without TLS, anyone on the network path can read the request, including its tokens and \
           cookies, and change the response.",
     fix: "Use an https:// URL.",
+    flags: "an `http://` literal to a non-loopback, non-documentation host given to `reqwest::get`/`ureq::get`…, a builder's `get`/`post`/…/`uri`, `Url::parse`, `Uri::from_static`, tonic `Endpoint::from_static`",
+    severity_note: "",
     check,
 };
 

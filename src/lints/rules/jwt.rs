@@ -30,6 +30,8 @@ pub(super) const RULE: Rule = Rule {
           accepted.",
     fix: "Decode with the issuer's key and an explicit `Validation::new(Algorithm::…)`; use \
           `decode_header` to pick the key.",
+    flags: "`insecure_disable_signature_validation()`, `dangerous_insecure_decode*`, `validate_signature: false`",
+    severity_note: "",
     check,
 };
 

@@ -36,6 +36,8 @@ pub(super) const RULE: Rule = Rule {
           forge MACs or sign tokens; a fixed nonce or IV breaks AEAD ciphers outright.",
     fix: "Load keys at run time from a secret store and generate nonces, IVs and salts randomly \
           for each use.",
+    flags: "literal keys/nonces/IVs/salts given to `Key::from_slice`, `new_from_slice`, `EncodingKey::from_secret`, `Nonce::from_slice`, `SaltString::from_b64`, … (through file constants)",
+    severity_note: "",
     check,
 };
 

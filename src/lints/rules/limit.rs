@@ -34,6 +34,8 @@ pub(super) const RULE: Rule = Rule {
           likes and run it out of memory.",
     fix: "Keep a body limit sized for the route (`DefaultBodyLimit::max(…)`) and stream large \
           uploads.",
+    flags: "`DefaultBodyLimit::disable()` (unless a finite `RequestBodyLimitLayer` is in the same chain), `usize::MAX`/`u64::MAX` given to `DefaultBodyLimit::max`, `RequestBodyLimitLayer::new`, `PayloadConfig::new`, `.limit(…)`, `content_length_limit`",
+    severity_note: "",
     check,
 };
 

@@ -35,6 +35,8 @@ pub(super) const RULE: Rule = Rule {
           credential.",
     fix: "Log that the secret was present (or a fingerprint), never its value; use a type whose \
           Debug output is redacted.",
+    flags: "a logging/printing macro given a secret-named value (argument, `{capture}`, or `field = value`)",
+    severity_note: "",
     check,
 };
 

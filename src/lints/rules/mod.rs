@@ -45,6 +45,10 @@ pub struct Rule {
     pub why: &'static str,
     /// How to fix it, one sentence.
     pub fix: &'static str,
+    /// What the rule flags, in the words of the documentation's rule table (Markdown).
+    pub flags: &'static str,
+    /// When some hits are rated otherwise than `severity` (`high if world-writable`); empty if none.
+    pub severity_note: &'static str,
     /// Finds the rule's hits in one file.
     pub check: fn(&SourceFile<'_>) -> Vec<Hit>,
 }
@@ -121,6 +125,29 @@ static RULES: &[Rule] = &[
 /// Every rule, in registry order.
 pub fn rules() -> &'static [Rule] {
     RULES
+}
+
+/// The rule table of `docs/lints.md`, generated from the registry (a test keeps the document in
+/// step with it).
+pub fn markdown_table() -> String {
+    let mut table = String::from(
+        "| id | CWE | severity | confidence | what it flags |\n|---|---|---|---|---|\n",
+    );
+    for rule in RULES {
+        let severity = if rule.severity_note.is_empty() {
+            rule.severity.to_string()
+        } else {
+            format!("{} ({})", rule.severity, rule.severity_note)
+        };
+        table.push_str(&format!(
+            "| {} | {} | {severity} | {} | {} |\n",
+            rule.id,
+            rule.cwe.join(", "),
+            format!("{:?}", rule.confidence).to_lowercase(),
+            rule.flags
+        ));
+    }
+    table
 }
 
 /// The rule with this id.

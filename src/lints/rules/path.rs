@@ -36,6 +36,8 @@ pub(super) const RULE: Rule = Rule {
           the intended directory.",
     fix: "Reject separators and `..`, or canonicalize the joined path and check it starts with \
           the base directory; use `enclosed_name()` for zip entries.",
+    flags: "`Path<…>`/`Query<…>` extractor values reaching `File::open`, `fs::*`, `ServeFile::new`, … without `canonicalize` + `starts_with`; zip entry `name()` used as a path",
+    severity_note: "",
     check,
 };
 

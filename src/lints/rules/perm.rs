@@ -33,6 +33,8 @@ pub(super) const RULE: Rule = Rule {
     why: "World-writable files can be altered by any local user; group- or world-readable ones \
           leak the secrets they hold.",
     fix: "Use 0o600 for files and 0o700/0o750 for directories; widen only what must be shared.",
+    flags: "literal modes: world-writable always, files above 0o600, directories above 0o750",
+    severity_note: "high if world-writable",
     check,
 };
 

@@ -38,6 +38,8 @@ pub(super) const RULE: Rule = Rule {
           profiles keep a core busy; anyone who reaches the port can use them.",
     fix: "Require authentication and an admin role on the route, bound its duration, or serve \
           it on a loopback-only listener.",
+    flags: "a route whose path has `pprof`/`profile`/`debug` with no auth-like word in its handler or a later layer of the same chain",
+    severity_note: "",
     check,
 };
 

@@ -31,6 +31,8 @@ pub(super) const RULE: Rule = Rule {
     why: "A trusted link that forwards anywhere lends the site's name to phishing pages and can \
           hand URL-borne tokens to another site.",
     fix: "Redirect only to relative paths (starting with `/` but not `//`) or to an allow-list.",
+    flags: "a `Query`/`Form`/`Path`/`Json` extractor value (directly, in `format!`, through a local) given to `Redirect::to/temporary/permanent/see_other` or set as the `Location` header, in a handler that neither tests a prefix (`starts_with`) nor names an allow-list",
+    severity_note: "",
     check,
 };
 

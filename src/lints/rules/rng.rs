@@ -32,6 +32,8 @@ pub(super) const RULE: Rule = Rule {
           or nonces drawn from it can be guessed.",
     fix: "Use `OsRng` or `rand::rng()` for anything secret; keep seeded generators for tests and \
           simulations.",
+    flags: "`StdRng::seed_from_u64`, `SmallRng`, `fastrand`, … in a file that names secret-like things; `thread_rng()`, `rand::rng()`, `OsRng` never",
+    severity_note: "",
     check,
 };
 

@@ -32,6 +32,8 @@ pub(super) const RULE: Rule = Rule {
     why: "RSA keys under 2048 bits can be factored with enough computing power; signatures made \
           with them can be forged and ciphertexts read.",
     fix: "Generate at least 2048-bit (better 3072-bit) RSA keys, or use Ed25519/P-256.",
+    flags: "`RsaPrivateKey::new(_with_exp)` / openssl `Rsa::generate(_with_e)` with fewer than 2048 bits (a literal or a file constant)",
+    severity_note: "",
     check,
 };
 

@@ -37,6 +37,8 @@ pub(super) const RULE: Rule = Rule {
           rotated without a release.",
     fix: "Load the secret at run time (environment, secret store, mounted file) and rotate the \
           value that was committed.",
+    flags: "high-entropy literal in a secret-named const/static/let/field; PEM private keys, AWS, GitHub, Slack, Stripe-live formats in any literal",
+    severity_note: "",
     check,
 };
 

@@ -38,6 +38,8 @@ pub(super) const RULE: Rule = Rule {
           changing any data the connection can reach.",
     fix: "Use placeholders and bind the values (`$1`/`?` with `.bind()` or `params![]`); choose \
           identifiers from a fixed list.",
+    flags: "`format!`/`+`/`push_str`-built SQL passed to sqlx, rusqlite, postgres, mysql, diesel entry points (through locals)",
+    severity_note: "",
     check,
 };
 

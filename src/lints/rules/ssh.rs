@@ -31,6 +31,8 @@ pub(super) const RULE: Rule = Rule {
           receive credentials and commands.",
     fix: "Check the key against a pinned fingerprint or known_hosts and return false on a \
           mismatch.",
+    flags: "russh/thrussh `check_server_key` that returns true without reading the key",
+    severity_note: "",
     check,
 };
 

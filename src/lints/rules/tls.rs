@@ -31,6 +31,8 @@ pub(super) const RULE: Rule = Rule {
     why: "Without certificate and host name verification anyone on the network path can \
           impersonate the server and read or alter the traffic.",
     fix: "Keep verification on; trust a private CA by adding its root certificate instead.",
+    flags: "`danger_accept_invalid_certs/hostnames(true)`, openssl `SslVerifyMode::NONE` / `verify_hostname(false)`, a rustls `ServerCertVerifier` that returns `assertion()` unconditionally",
+    severity_note: "",
     check,
 };
 

@@ -30,6 +30,8 @@ pub(super) const RULE: Rule = Rule {
     why: "SSL 3.0, TLS 1.0 and TLS 1.1 are deprecated and open to downgrade and padding-oracle \
           attacks; a connection that negotiates them is weakly protected.",
     fix: "Require TLS 1.2 or later (`SslVersion::TLS1_2`, `Protocol::Tlsv12`), or use rustls.",
+    flags: "openssl `SslVersion::SSL3/TLS1/TLS1_1`, `SslOptions::NO_TLSV1_2/NO_TLSV1_3`; native-tls `Protocol::Sslv3/Tlsv10/Tlsv11`",
+    severity_note: "",
     check,
 };
 

@@ -30,6 +30,8 @@ pub(super) const RULE: Rule = Rule {
     why: "Any local user can create a known name in /tmp first, as a symlink the program then \
           writes through or a file it then trusts.",
     fix: "Use the tempfile crate (`tempfile()`, `NamedTempFile::new()`, `tempdir()`).",
+    flags: "`temp_dir().join(\"<literal>\")`; a literal `/tmp/…` or `/var/tmp/…` path given to `File::create/open`, `fs::write`, `create_dir*`, `OpenOptions::open`, `DirBuilder::create`",
+    severity_note: "",
     check,
 };
 
