@@ -61,6 +61,17 @@ pub struct ScanOptions {
     pub progress: progress::Reporter,
 }
 
+/// What the policy's `[supply-chain]` section asks of cargo-deny.
+fn deny_request(policy: &Policy, offline: bool) -> supply_chain::Request {
+    let rules = &policy.supply_chain;
+    supply_chain::Request {
+        run: rules.cargo_deny != policy::CargoDeny::Never,
+        required: rules.cargo_deny == policy::CargoDeny::Always,
+        config: rules.config.clone(),
+        offline,
+    }
+}
+
 /// Runs every finding source over the project and returns the evaluated report.
 pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     let project = LockedProject::locate(&options.project)?;
@@ -74,7 +85,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
     // cargo-deny reads only the manifest and the lockfile: it runs while secgate builds.
     let supply_chain = (!bare_lockfile)
-        .then(|| supply_chain::start(&project.root, &policy.supply_chain, options.offline));
+        .then(|| supply_chain::start(&project.root, &deny_request(&policy, options.offline)));
     let mut findings = advisories::find(&db, &project, &requested_target)?;
     let baseline = match &options.new_since {
         Some(revision) => Some(baseline::Baseline::at_revision(

@@ -10,7 +10,6 @@
 //! check the project, the scan says so with a failing finding (`SG-DENY-000`): it fails closed.
 
 use crate::finding::{Confidence, Finding, Kind, Location, Package, Severity};
-use crate::policy::{CargoDeny, SupplyChainRules};
 use crate::workspace::LockedProject;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -51,21 +50,34 @@ pub struct RunOutput {
     stderr: String,
 }
 
-/// Starts cargo-deny for the workspace at `root` as the policy asks; `offline` is passed on.
-pub fn start(root: &Path, rules: &SupplyChainRules, offline: bool) -> Pending {
+/// How to run cargo-deny: what the policy's `[supply-chain]` section asks, in this module's terms
+/// (the wiring in `lib.rs` translates, so this source does not depend on the policy).
+#[derive(Clone, Debug, Default)]
+pub struct Request {
+    /// Run it at all.
+    pub run: bool,
+    /// Not running it (not installed, cannot check the project) is a failing finding.
+    pub required: bool,
+    /// cargo-deny's configuration, relative to the workspace root; `None`: the workspace's own,
+    /// else the bundled one.
+    pub config: Option<String>,
+    pub offline: bool,
+}
+
+/// Starts cargo-deny for the workspace at `root` as `request` says.
+pub fn start(root: &Path, request: &Request) -> Pending {
     let skipped = |why: &str, failing: bool| Pending::Skipped {
         why: why.to_string(),
         failing,
     };
-    if rules.cargo_deny == CargoDeny::Never {
+    if !request.run {
         return skipped("not run: the policy says cargo-deny = \"never\"", false);
     }
     let program = crate::tools::program("CARGO_DENY", "cargo-deny");
     if !crate::tools::answers_version(&program) {
-        let required = rules.cargo_deny == CargoDeny::Always;
-        return skipped("not run: cargo-deny is not installed", required);
+        return skipped("not run: cargo-deny is not installed", request.required);
     }
-    let (config, config_label, bundled) = match config_file(root, rules) {
+    let (config, config_label, bundled) = match config_file(root, request.config.as_deref()) {
         Ok(found) => found,
         Err(why) => return skipped(&why, true),
     };
@@ -79,7 +91,7 @@ pub fn start(root: &Path, rules: &SupplyChainRules, offline: bool) -> Pending {
         .arg(&config);
     // A gate reads the lockfile; it never rewrites it (cargo-deny runs `cargo metadata`).
     command.arg("--locked");
-    if offline {
+    if request.offline {
         command.arg("--offline");
     }
     command.arg("check").args(CHECKS);
@@ -174,12 +186,12 @@ fn failed(why: &str) -> SupplyChain {
 /// a temporary file. Returns the path, how the report names it, and the temporary file.
 fn config_file(
     root: &Path,
-    rules: &SupplyChainRules,
+    config: Option<&str>,
 ) -> Result<(PathBuf, String, Option<tempfile::NamedTempFile>), String> {
-    if let Some(config) = &rules.config {
+    if let Some(config) = config {
         let path = root.join(config);
         return if path.is_file() {
-            Ok((path, config.clone(), None))
+            Ok((path, config.to_string(), None))
         } else {
             Err(format!(
                 "supply-chain.config = \"{config}\": no such file in the workspace"
