@@ -35,21 +35,8 @@ pub fn run_layer(
 ) -> Result<LintLayer, Error> {
     // A build that compiled no crate of the target did not give the layer anything to read.
     let built: Option<&Built> = build.built().filter(|b| !b.crate_sources.is_empty());
-    // The workspace's sources: exactly what rustc compiled when there was a build.
-    let sources: Vec<PathBuf> = match built {
-        Some(a) => {
-            let mut files: Vec<PathBuf> = a
-                .crate_sources
-                .iter()
-                .filter(|c| c.workspace_member)
-                .flat_map(|c| c.files.iter())
-                .filter(|f| f.extension().is_some_and(|e| e == "rs") && f.starts_with(root))
-                .cloned()
-                .collect();
-            files.sort();
-            files.dedup();
-            files
-        }
+    let sources = match built {
+        Some(built) => compiled_workspace_sources(built, root),
         None => workspace_sources(root),
     };
     let mut findings = scan_sources(root, &sources, &LintOptions::default())?;
@@ -58,113 +45,153 @@ pub fn run_layer(
         super::rules::rules().len(),
         sources.len()
     );
-
     let clippy_status = match (build, built) {
         (BuildOutcome::NotRun(_), _) => "not run: --no-build".to_string(),
         (_, None) => "not run: the build did not complete".to_string(),
-        (_, Some(a)) if !a.clippy_ran => {
-            findings.push(clippy_missing());
-            "not installed (clippy-driver not found)".to_string()
-        }
-        (_, Some(a)) => {
-            let mut seen = HashSet::new();
-            let before = findings.len();
-            for diagnostic in &a.diagnostics {
-                if let Some(finding) = clippy::finding_from_diagnostic(diagnostic, root)
-                    && seen.insert((finding.id.clone(), finding.locations.clone()))
-                {
-                    findings.push(finding);
-                }
-            }
-            format!(
-                "ran in the IR build: {} curated lints, {} findings",
-                clippy::security_lints().len(),
-                findings.len() - before
-            )
-        }
+        (_, Some(built)) => clippy_findings(built, root, &mut findings),
     };
-
-    let (unsafe_code, unsafe_status, member_sites) = match built {
-        Some(a) => {
-            let cache_path = a.target_dir.join("unsafe-counts.json");
-            let mut cache = UnsafeCache::load(&cache_path);
-            let mut recounted = 0usize;
-            let mut live_keys = HashSet::new();
-            let mut member_sites = Vec::new();
-            let crates: Vec<CrateUnsafe> = a
-                .crate_sources
-                .iter()
-                .map(|c| {
-                    let files: Vec<PathBuf> = c
-                        .files
-                        .iter()
-                        .filter(|f| f.extension().is_some_and(|e| e == "rs"))
-                        .cloned()
-                        .collect();
-                    let key = UnsafeCache::key(&c.package, &files);
-                    live_keys.insert(key.clone());
-                    let counted = cache.entries.entry(key).or_insert_with(|| {
-                        recounted += 1;
-                        count_crate(&files)
-                    });
-                    if c.workspace_member {
-                        member_sites.extend(counted.sites.iter().cloned());
-                    }
-                    let mut counts = counted.counts.clone();
-                    // Name unparsed files as the report names every file: no machine paths.
-                    for file in &mut counts.unparsed {
-                        *file = display_path(&*file, root);
-                    }
-                    let reachable_unsafe_functions = reached.map(|reached| {
-                        reachable_functions(&counted.sites, reached, |file| {
-                            display_path(file, root)
-                        })
-                    });
-                    CrateUnsafe {
-                        package: c.package.clone(),
-                        counts,
-                        reachable_unsafe_functions,
-                    }
-                })
-                .collect();
-            if recounted > 0 {
-                cache.save(&cache_path, &live_keys);
-            }
-            let mut status = format!("{} crates from the build's dep-info", crates.len());
-            if reached.is_some() {
-                let reachable = crates
-                    .iter()
-                    .filter_map(|c| c.reachable_unsafe_functions.as_ref())
-                    .filter(|functions| !functions.is_empty());
-                let (functions, in_crates) =
-                    reachable.fold((0, 0), |(f, c), functions| (f + functions.len(), c + 1));
-                status.push_str(&format!(
-                    "; {functions} functions with unsafe code reachable from the roots, in {in_crates} crates"
-                ));
-            }
-            (crates, status, member_sites)
-        }
-        None => (Vec::new(), "not run: no build".to_string(), Vec::new()),
+    let accounting = match built {
+        Some(built) => unsafe_accounting(built, root, reached),
+        None => UnsafeAccounting {
+            crates: Vec::new(),
+            status: "not run: no build".to_string(),
+            member_sites: Vec::new(),
+        },
     };
     Ok(LintLayer {
         findings,
         info: LintInfo {
             rules,
             clippy: clippy_status,
-            unsafe_code: unsafe_status,
+            unsafe_code: accounting.status,
         },
-        unsafe_code,
+        unsafe_code: accounting.crates,
         members: built
-            .map(|a| {
-                a.crate_sources
+            .map(|built| {
+                built
+                    .crate_sources
                     .iter()
                     .filter(|c| c.workspace_member)
                     .map(|c| c.package.clone())
                     .collect()
             })
             .unwrap_or_default(),
-        member_sites,
+        member_sites: accounting.member_sites,
     })
+}
+
+/// The workspace's Rust sources exactly as rustc compiled them.
+fn compiled_workspace_sources(built: &Built, root: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = built
+        .crate_sources
+        .iter()
+        .filter(|c| c.workspace_member)
+        .flat_map(|c| c.files.iter())
+        .filter(|f| f.extension().is_some_and(|e| e == "rs") && f.starts_with(root))
+        .cloned()
+        .collect();
+    files.sort();
+    files.dedup();
+    files
+}
+
+/// The curated clippy lints' findings from the build's diagnostics (one per lint and place), or
+/// the finding that says clippy could not run; returns the status line.
+fn clippy_findings(built: &Built, root: &Path, findings: &mut Vec<Finding>) -> String {
+    if !built.clippy_ran {
+        findings.push(clippy_missing());
+        return "not installed (clippy-driver not found)".to_string();
+    }
+    let mut seen = HashSet::new();
+    let before = findings.len();
+    for diagnostic in &built.diagnostics {
+        if let Some(finding) = clippy::finding_from_diagnostic(diagnostic, root)
+            && seen.insert((finding.id.clone(), finding.locations.clone()))
+        {
+            findings.push(finding);
+        }
+    }
+    format!(
+        "ran in the IR build: {} curated lints, {} findings",
+        clippy::security_lints().len(),
+        findings.len() - before
+    )
+}
+
+/// Unsafe counts of every crate the build compiled.
+struct UnsafeAccounting {
+    crates: Vec<CrateUnsafe>,
+    status: String,
+    /// Where the workspace's own crates use unsafe code.
+    member_sites: Vec<UnsafeSite>,
+}
+
+/// Counts unsafe code in every crate of the build (from the cache where its files did not
+/// change), and names the functions with unsafe code the program can reach.
+fn unsafe_accounting(
+    built: &Built,
+    root: &Path,
+    reached: Option<&ReachedFunctions>,
+) -> UnsafeAccounting {
+    let cache_path = built.target_dir.join("unsafe-counts.json");
+    let mut cache = UnsafeCache::load(&cache_path);
+    let mut recounted = 0usize;
+    let mut live_keys = HashSet::new();
+    let mut member_sites = Vec::new();
+    let crates: Vec<CrateUnsafe> = built
+        .crate_sources
+        .iter()
+        .map(|c| {
+            let files: Vec<PathBuf> = c
+                .files
+                .iter()
+                .filter(|f| f.extension().is_some_and(|e| e == "rs"))
+                .cloned()
+                .collect();
+            let key = UnsafeCache::key(&c.package, &files);
+            live_keys.insert(key.clone());
+            let counted = cache.entries.entry(key).or_insert_with(|| {
+                recounted += 1;
+                count_crate(&files)
+            });
+            if c.workspace_member {
+                member_sites.extend(counted.sites.iter().cloned());
+            }
+            let mut counts = counted.counts.clone();
+            // Name unparsed files as the report names every file: no machine paths.
+            for file in &mut counts.unparsed {
+                *file = display_path(&*file, root);
+            }
+            let reachable_unsafe_functions = reached.map(|reached| {
+                reachable_functions(&counted.sites, reached, |file| display_path(file, root))
+            });
+            CrateUnsafe {
+                package: c.package.clone(),
+                counts,
+                reachable_unsafe_functions,
+            }
+        })
+        .collect();
+    if recounted > 0 {
+        cache.save(&cache_path, &live_keys);
+    }
+    let mut status = format!("{} crates from the build's dep-info", crates.len());
+    if reached.is_some() {
+        let reachable = crates
+            .iter()
+            .filter_map(|c| c.reachable_unsafe_functions.as_ref())
+            .filter(|functions| !functions.is_empty());
+        let (functions, in_crates) =
+            reachable.fold((0, 0), |(f, c), functions| (f + functions.len(), c + 1));
+        status.push_str(&format!(
+            "; {functions} functions with unsafe code reachable from the roots, in {in_crates} crates"
+        ));
+    }
+    UnsafeAccounting {
+        crates,
+        status,
+        member_sites,
+    }
 }
 
 /// Unsafe counts of earlier scans, keyed by package and the size and modification time of every

@@ -131,150 +131,19 @@ fn parse_over(
     );
     let blank = blank();
     let defaults = base.unwrap_or(&blank);
-
-    let empty = Table::new();
-    let advisories = reader.table(root, "advisories").unwrap_or(&empty);
-    reader.known_keys(
-        advisories,
-        "[advisories]",
-        &[
-            "fail-on",
-            "unrated-severity",
-            "unknown-reachability",
-            "unreachable",
-            "below-threshold",
-            "unmaintained",
-            "unsound",
-            "notice",
-        ],
-    );
-    let d = &defaults.advisories;
-    let advisory_rules = AdvisoryRules {
-        fail_on: reader.severity(advisories, "fail-on", d.fail_on),
-        unrated_severity: reader.severity(advisories, "unrated-severity", d.unrated_severity),
-        unknown_is_reachable: reader
-            .choice(
-                advisories,
-                "unknown-reachability",
-                &["reachable", "unreachable"],
-            )
-            .map_or(d.unknown_is_reachable, |c| c == "reachable"),
-        unreachable: reader.verdict(advisories, "unreachable", d.unreachable),
-        below_threshold: reader.verdict(advisories, "below-threshold", d.below_threshold),
-        unmaintained: reader.verdict(advisories, "unmaintained", d.unmaintained),
-        unsound: reader.verdict(advisories, "unsound", d.unsound),
-        notice: reader.verdict(advisories, "notice", d.notice),
-    };
-
-    let lints = reader.table(root, "lints").unwrap_or(&empty);
-    reader.known_keys(lints, "[lints]", &["fail-on", "rules", "exclude"]);
-    let mut rules = Vec::new();
-    if let Some(table) = reader.map(lints, "rules") {
-        for (id, item) in table.iter() {
-            if let Some(verdict) = reader.verdict_item(item) {
-                rules.push((id.to_string(), verdict));
-            }
-        }
-    }
-    let lint_rules = LintRules {
-        fail_on: reader.severity(lints, "fail-on", defaults.lints.fail_on),
-        rules,
-        exclude: reader.globs(lints, "exclude"),
-    };
-
-    let unsafe_table = reader.table(root, "unsafe").unwrap_or(&empty);
-    reader.known_keys(
-        unsafe_table,
-        "[unsafe]",
-        &["require-forbid", "budgets", "level"],
-    );
-    let mut budgets = Vec::new();
-    if let Some(table) = reader.map(unsafe_table, "budgets") {
-        for (name, item) in table.iter() {
-            match item.as_integer().and_then(|n| u64::try_from(n).ok()) {
-                Some(n) => budgets.push((name.to_string(), n)),
-                None => reader.problem_at(
-                    item,
-                    format!("unsafe.budgets.{name}: expected a whole number >= 0"),
-                ),
-            }
-        }
-    }
-    let unsafe_rules = UnsafeRules {
-        require_forbid: reader.boolean(
-            unsafe_table,
-            "require-forbid",
-            defaults.unsafe_code.require_forbid,
-        ),
-        budgets,
-        level: reader.verdict(unsafe_table, "level", defaults.unsafe_code.level),
-    };
-
-    let supply = reader.table(root, "supply-chain").unwrap_or(&empty);
-    reader.known_keys(
-        supply,
-        "[supply-chain]",
-        &["cargo-deny", "config", "errors", "warnings"],
-    );
-    let ds = &defaults.supply_chain;
-    let supply_chain = SupplyChainRules {
-        cargo_deny: match reader
-            .choice(supply, "cargo-deny", &["auto", "always", "never"])
-            .as_deref()
-        {
-            Some("always") => CargoDeny::Always,
-            Some("never") => CargoDeny::Never,
-            Some(_) => CargoDeny::Auto,
-            None => ds.cargo_deny,
-        },
-        config: reader.string(supply, "config").map(str::to_string),
-        errors: reader.verdict(supply, "errors", ds.errors),
-        warnings: reader.verdict(supply, "warnings", ds.warnings),
-    };
-
-    let ignores_table = reader.table(root, "ignores").unwrap_or(&empty);
-    reader.known_keys(
-        ignores_table,
-        "[ignores]",
-        &[
-            "require-expiry",
-            "expired",
-            "unused",
-            "import-deny-toml",
-            "import-audit-toml",
-        ],
-    );
-    let di = &defaults.ignore_rules;
-    let ignore_rules = IgnoreRules {
-        require_expiry: reader.boolean(ignores_table, "require-expiry", di.require_expiry),
-        expired: reader.verdict(ignores_table, "expired", di.expired),
-        unused: reader.verdict(ignores_table, "unused", di.unused),
-        import_deny_toml: reader.boolean(ignores_table, "import-deny-toml", di.import_deny_toml),
-        import_audit_toml: reader.boolean(ignores_table, "import-audit-toml", di.import_audit_toml),
-    };
-
-    let mut ignores = Vec::new();
-    match root.get("ignore") {
-        None => {}
-        Some(Item::ArrayOfTables(array)) => {
-            for table in array.iter() {
-                if let Some(ignore) = reader.ignore(table, ignore_rules.require_expiry) {
-                    ignores.push(ignore);
-                }
-            }
-        }
-        Some(item) => reader.problem_at(
-            item,
-            "`ignore` must be an array of tables: write each as [[ignore]]".into(),
-        ),
-    }
+    let advisories = reader.advisory_rules(root, &defaults.advisories);
+    let lints = reader.lint_rules(root, &defaults.lints);
+    let unsafe_code = reader.unsafe_rules(root, &defaults.unsafe_code);
+    let supply_chain = reader.supply_chain_rules(root, &defaults.supply_chain);
+    let ignore_rules = reader.ignore_rules(root, &defaults.ignore_rules);
+    let ignores = reader.ignores(root, ignore_rules.require_expiry);
 
     if reader.problems.is_empty() {
         Ok(Policy {
             source: source.to_string(),
-            advisories: advisory_rules,
-            lints: lint_rules,
-            unsafe_code: unsafe_rules,
+            advisories,
+            lints,
+            unsafe_code,
             supply_chain,
             ignores,
             ignore_rules,
@@ -568,6 +437,166 @@ fn quoted(names: &[&str]) -> String {
 pub(super) fn parse_date(text: &str) -> Option<Date> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     Date::parse(text.trim(), &format).ok()
+}
+
+/// One reader method per section of the policy: each reads its table (absent: empty), reports
+/// unknown keys, and takes a key the policy does not set from `defaults`.
+impl Reader<'_> {
+    fn section<'t>(&mut self, root: &'t Table, key: &str, empty: &'t Table) -> &'t Table {
+        self.table(root, key).unwrap_or(empty)
+    }
+
+    fn advisory_rules(&mut self, root: &Table, d: &AdvisoryRules) -> AdvisoryRules {
+        let empty = Table::new();
+        let advisories = self.section(root, "advisories", &empty);
+        self.known_keys(
+            advisories,
+            "[advisories]",
+            &[
+                "fail-on",
+                "unrated-severity",
+                "unknown-reachability",
+                "unreachable",
+                "below-threshold",
+                "unmaintained",
+                "unsound",
+                "notice",
+            ],
+        );
+        AdvisoryRules {
+            fail_on: self.severity(advisories, "fail-on", d.fail_on),
+            unrated_severity: self.severity(advisories, "unrated-severity", d.unrated_severity),
+            unknown_is_reachable: self
+                .choice(
+                    advisories,
+                    "unknown-reachability",
+                    &["reachable", "unreachable"],
+                )
+                .map_or(d.unknown_is_reachable, |c| c == "reachable"),
+            unreachable: self.verdict(advisories, "unreachable", d.unreachable),
+            below_threshold: self.verdict(advisories, "below-threshold", d.below_threshold),
+            unmaintained: self.verdict(advisories, "unmaintained", d.unmaintained),
+            unsound: self.verdict(advisories, "unsound", d.unsound),
+            notice: self.verdict(advisories, "notice", d.notice),
+        }
+    }
+
+    fn lint_rules(&mut self, root: &Table, defaults: &LintRules) -> LintRules {
+        let empty = Table::new();
+        let lints = self.section(root, "lints", &empty);
+        self.known_keys(lints, "[lints]", &["fail-on", "rules", "exclude"]);
+        let mut rules = Vec::new();
+        if let Some(table) = self.map(lints, "rules") {
+            for (id, item) in table.iter() {
+                if let Some(verdict) = self.verdict_item(item) {
+                    rules.push((id.to_string(), verdict));
+                }
+            }
+        }
+        LintRules {
+            fail_on: self.severity(lints, "fail-on", defaults.fail_on),
+            rules,
+            exclude: self.globs(lints, "exclude"),
+        }
+    }
+
+    fn unsafe_rules(&mut self, root: &Table, defaults: &UnsafeRules) -> UnsafeRules {
+        let empty = Table::new();
+        let unsafe_table = self.section(root, "unsafe", &empty);
+        self.known_keys(
+            unsafe_table,
+            "[unsafe]",
+            &["require-forbid", "budgets", "level"],
+        );
+        let mut budgets = Vec::new();
+        if let Some(table) = self.map(unsafe_table, "budgets") {
+            for (name, item) in table.iter() {
+                match item.as_integer().and_then(|n| u64::try_from(n).ok()) {
+                    Some(n) => budgets.push((name.to_string(), n)),
+                    None => self.problem_at(
+                        item,
+                        format!("unsafe.budgets.{name}: expected a whole number >= 0"),
+                    ),
+                }
+            }
+        }
+        UnsafeRules {
+            require_forbid: self.boolean(unsafe_table, "require-forbid", defaults.require_forbid),
+            budgets,
+            level: self.verdict(unsafe_table, "level", defaults.level),
+        }
+    }
+
+    fn supply_chain_rules(&mut self, root: &Table, ds: &SupplyChainRules) -> SupplyChainRules {
+        let empty = Table::new();
+        let supply = self.section(root, "supply-chain", &empty);
+        self.known_keys(
+            supply,
+            "[supply-chain]",
+            &["cargo-deny", "config", "errors", "warnings"],
+        );
+        SupplyChainRules {
+            cargo_deny: match self
+                .choice(supply, "cargo-deny", &["auto", "always", "never"])
+                .as_deref()
+            {
+                Some("always") => CargoDeny::Always,
+                Some("never") => CargoDeny::Never,
+                Some(_) => CargoDeny::Auto,
+                None => ds.cargo_deny,
+            },
+            config: self.string(supply, "config").map(str::to_string),
+            errors: self.verdict(supply, "errors", ds.errors),
+            warnings: self.verdict(supply, "warnings", ds.warnings),
+        }
+    }
+
+    fn ignore_rules(&mut self, root: &Table, di: &IgnoreRules) -> IgnoreRules {
+        let empty = Table::new();
+        let ignores_table = self.section(root, "ignores", &empty);
+        self.known_keys(
+            ignores_table,
+            "[ignores]",
+            &[
+                "require-expiry",
+                "expired",
+                "unused",
+                "import-deny-toml",
+                "import-audit-toml",
+            ],
+        );
+        IgnoreRules {
+            require_expiry: self.boolean(ignores_table, "require-expiry", di.require_expiry),
+            expired: self.verdict(ignores_table, "expired", di.expired),
+            unused: self.verdict(ignores_table, "unused", di.unused),
+            import_deny_toml: self.boolean(ignores_table, "import-deny-toml", di.import_deny_toml),
+            import_audit_toml: self.boolean(
+                ignores_table,
+                "import-audit-toml",
+                di.import_audit_toml,
+            ),
+        }
+    }
+
+    /// The `[[ignore]]` entries.
+    fn ignores(&mut self, root: &Table, require_expiry: bool) -> Vec<Ignore> {
+        let mut ignores = Vec::new();
+        match root.get("ignore") {
+            None => {}
+            Some(Item::ArrayOfTables(array)) => {
+                for table in array.iter() {
+                    if let Some(ignore) = self.ignore(table, require_expiry) {
+                        ignores.push(ignore);
+                    }
+                }
+            }
+            Some(item) => self.problem_at(
+                item,
+                "`ignore` must be an array of tables: write each as [[ignore]]".into(),
+            ),
+        }
+        ignores
+    }
 }
 
 #[cfg(test)]
