@@ -345,3 +345,74 @@ fn reachable_unsafe_functions_of_a_dependency_are_listed() {
         "only some of smallvec's unsafe code is reachable: {names:?}"
     );
 }
+
+/// A crate's own `#![deny(warnings)]` or `#![deny(clippy::restriction)]` must not break the
+/// analysis build, in which clippy runs: `cargo build` passes, so the verdicts must be complete,
+/// and the curated clippy lints are still reported.
+#[test]
+fn a_crate_that_denies_lints_still_builds_and_reports_its_lints() {
+    for case in ["deny-warnings", "deny-clippy-restriction"] {
+        let report = scan(case);
+        assert_eq!(
+            report["analysis"]["reachability"]["status"], "complete",
+            "{case}: {report:#}"
+        );
+        assert_eq!(
+            finding(&report, SMALLVEC)["reachability"],
+            "reachable",
+            "{case}"
+        );
+        let clippy = report["analysis"]["lints"]["clippy"].as_str().unwrap();
+        assert!(
+            clippy.starts_with("ran in the IR build"),
+            "{case}: {clippy}"
+        );
+        let unwrap = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["id"] == "clippy::unwrap_used")
+            .unwrap_or_else(|| panic!("{case}: no clippy::unwrap_used in {report:#}"));
+        assert_eq!(unwrap["locations"][0]["file"], "src/main.rs", "{case}");
+    }
+}
+
+/// A build that fails only because of clippy (here a driver that answers `--version` and fails
+/// every compilation) is run again without it: the verdicts stay complete, and the report says
+/// clippy did not run.
+#[cfg(unix)]
+#[test]
+fn a_build_that_fails_only_with_clippy_is_rebuilt_without_it() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let driver = dir.path().join("clippy-driver");
+    std::fs::write(
+        &driver,
+        "#!/bin/sh\n[ \"$1\" = --version ] && { echo clippy 0.0.0; exit 0; }\n\
+         echo 'error: this clippy cannot lint' >&2\nexit 1\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&driver, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let target_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/reachability-fixtures");
+    let result = run(secgate_building()
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env("CLIPPY_DRIVER", &driver)
+        .args(["scan", "--format", "json", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(fixture("reachability/deny-warnings")));
+    let report = result.json();
+    assert_eq!(
+        report["analysis"]["reachability"]["status"], "complete",
+        "{report:#}"
+    );
+    assert_eq!(finding(&report, SMALLVEC)["reachability"], "reachable");
+    let clippy = report["analysis"]["lints"]["clippy"].as_str().unwrap();
+    assert!(clippy.starts_with("failed in the IR build"), "{clippy}");
+    assert!(
+        finding(&report, "SG-CLIPPY-000")["title"]
+            .as_str()
+            .unwrap()
+            .contains("clippy failed"),
+        "{report:#}"
+    );
+}

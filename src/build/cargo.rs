@@ -333,6 +333,15 @@ pub fn run_as_rustc_wrapper() -> Option<i32> {
     if compiles_a_crate && for_target {
         command.arg("--emit=llvm-ir");
     }
+    // A crate's own `#![deny(warnings)]` (or `-D warnings` in RUSTFLAGS) would turn the clippy
+    // lints secgate adds into errors and break a build that `cargo build` passes. Capping lint
+    // levels at `warn` changes no code generation; cargo already caps dependencies at `allow`.
+    let capped = args
+        .iter()
+        .any(|a| a.to_string_lossy().starts_with("--cap-lints"));
+    if compiles_a_crate && !capped {
+        command.arg("--cap-lints=warn");
+    }
     match command.status() {
         Ok(status) => Some(status.code().unwrap_or(101)),
         Err(_) => Some(101),

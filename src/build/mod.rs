@@ -109,8 +109,20 @@ pub struct Built {
     pub diagnostics: Vec<cargo_metadata::diagnostic::Diagnostic>,
     /// secgate's target directory (`<target>/secgate`), where later steps may keep caches.
     pub target_dir: PathBuf,
-    /// Whether clippy ran inside the build (its driver was found).
-    pub clippy_ran: bool,
+    /// Whether clippy ran inside the build.
+    pub clippy: ClippyRun,
+}
+
+/// What became of clippy in the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClippyRun {
+    /// It ran in the same compilation.
+    Ran,
+    /// Its driver is not installed.
+    NotInstalled,
+    /// The build failed with clippy and passed without it: the build was run again without
+    /// clippy, so the analyses are complete; the first error says what clippy ran into.
+    FailedAndRebuilt(String),
 }
 
 impl Built {
@@ -157,8 +169,12 @@ pub fn run(
         driver,
         args: clippy_flags,
     });
-    let clippy_ran = clippy.is_some();
-    let request = BuildRequest {
+    let mut clippy_run = if clippy.is_some() {
+        ClippyRun::Ran
+    } else {
+        ClippyRun::NotInstalled
+    };
+    let mut request = BuildRequest {
         manifest_path: manifest.to_path_buf(),
         target_dir: metadata.target_directory.as_std_path().join("secgate"),
         triple: triple.clone(),
@@ -174,17 +190,20 @@ pub fn run(
         "building {} with LLVM IR for {triple}",
         manifest.display()
     ));
-    let output = cargo::build(&request, progress)?;
+    let mut output = cargo::build(&request, progress)?;
+    if !output.success && request.clippy.is_some() {
+        // Lint levels are capped, so clippy should not fail a build that passes without it; if
+        // it does (a clippy crash, a driver of another toolchain), the analyses must not pay.
+        request.clippy = None;
+        progress.step("the build failed with clippy: building again without it");
+        let without = cargo::build(&request, progress)?;
+        if without.success {
+            clippy_run = ClippyRun::FailedAndRebuilt(first_error(&output));
+            output = without;
+        }
+    }
     if !output.success {
-        let error = output
-            .first_error
-            .as_deref()
-            .unwrap_or("cargo build failed")
-            .lines()
-            .take(3)
-            .collect::<Vec<_>>()
-            .join(" | ");
-        return failed(FailedStep::Compile(error));
+        return failed(FailedStep::Compile(first_error(&output)));
     }
     let packages = PackageIndex::new(&metadata);
     let members: HashSet<String> = metadata
@@ -210,8 +229,20 @@ pub fn run(
         crate_sources,
         diagnostics,
         target_dir: request.target_dir,
-        clippy_ran,
+        clippy: clippy_run,
     })))
+}
+
+/// The first lines of a failed build's first error, on one line.
+fn first_error(output: &BuildOutput) -> String {
+    output
+        .first_error
+        .as_deref()
+        .unwrap_or("cargo build failed")
+        .lines()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 /// Each crate built for the target with the source files rustc read for it, one entry per

@@ -5,7 +5,7 @@
 use super::clippy;
 use super::unsafe_code::{UnsafeSite, count_crate, reachable_functions};
 use super::{LintOptions, Location, scan_sources, workspace_sources};
-use crate::build::{BuildOutcome, Built};
+use crate::build::{BuildOutcome, Built, ClippyRun};
 use crate::error::Error;
 use crate::finding::{Confidence, Finding, Kind};
 use crate::ids::BuiltinId;
@@ -98,9 +98,23 @@ fn compiled_workspace_sources(built: &Built, root: &Path) -> Vec<PathBuf> {
 /// The curated clippy lints' findings from the build's diagnostics (one per lint and place), or
 /// the finding that says clippy could not run; returns the status line.
 fn clippy_findings(built: &Built, root: &Path, findings: &mut Vec<Finding>) -> String {
-    if !built.clippy_ran {
-        findings.push(clippy_missing());
-        return "not installed (clippy-driver not found)".to_string();
+    match &built.clippy {
+        ClippyRun::Ran => {}
+        ClippyRun::NotInstalled => {
+            findings.push(clippy_did_not_run(
+                "clippy is not installed, so the curated clippy lints did not run",
+            ));
+            return "not installed (clippy-driver not found)".to_string();
+        }
+        ClippyRun::FailedAndRebuilt(error) => {
+            findings.push(clippy_did_not_run(
+                "clippy failed in the analysis build, so the curated clippy lints did not run",
+            ));
+            return format!(
+                "failed in the IR build ({error}); the build was run again without clippy, so \
+                 the other analyses are complete"
+            );
+        }
     }
     let mut seen = HashSet::new();
     let before = findings.len();
@@ -238,8 +252,9 @@ impl UnsafeCache {
     }
 }
 
-/// Clippy missing from the toolchain is a finding of its own, never a silent pass.
-fn clippy_missing() -> Finding {
+/// Clippy not running (missing from the toolchain, or failing) is a finding of its own, never a
+/// silent pass.
+fn clippy_did_not_run(title: &str) -> Finding {
     Finding {
         description: "The lint layer runs clippy inside secgate's own build. Without \
             clippy-driver, its security lints (unsafe code, panics on input, truncation) were not \
@@ -252,10 +267,6 @@ fn clippy_missing() -> Finding {
         }],
         confidence: Some(Confidence::High),
         fix: Some("rustup component add clippy".to_string()),
-        ..Finding::new(
-            BuiltinId::ClippyMissing.as_str(),
-            Kind::Lint,
-            "clippy is not installed, so the curated clippy lints did not run",
-        )
+        ..Finding::new(BuiltinId::ClippyMissing.as_str(), Kind::Lint, title)
     }
 }
