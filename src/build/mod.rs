@@ -353,10 +353,18 @@ fn selected_members(metadata: &cargo_metadata::Metadata, packages: &[String]) ->
         .collect()
 }
 
-/// Package ids to names, versions and source directories.
+/// Package ids to names, versions, source directories and library roots.
 #[derive(Debug)]
 pub struct PackageIndex {
-    by_id: HashMap<String, (PackageKey, PathBuf)>,
+    by_id: HashMap<String, IndexedPackage>,
+}
+
+#[derive(Debug)]
+struct IndexedPackage {
+    key: PackageKey,
+    dir: PathBuf,
+    /// The library target's root file (`src/lib.rs`), where the crate's module tree starts.
+    lib_root: Option<PathBuf>,
 }
 
 impl PackageIndex {
@@ -370,10 +378,17 @@ impl PackageIndex {
                     .parent()
                     .map(|d| d.as_std_path().to_path_buf())
                     .unwrap_or_default();
-                (
-                    p.id.repr.clone(),
-                    ((p.name.to_string(), p.version.to_string()), dir),
-                )
+                let lib_root = p
+                    .targets
+                    .iter()
+                    .find(|t| t.is_lib() || t.is_rlib() || t.is_proc_macro())
+                    .map(|t| t.src_path.as_std_path().to_path_buf());
+                let package = IndexedPackage {
+                    key: (p.name.to_string(), p.version.to_string()),
+                    dir,
+                    lib_root,
+                };
+                (p.id.repr.clone(), package)
             })
             .collect();
         PackageIndex { by_id }
@@ -381,14 +396,20 @@ impl PackageIndex {
 
     /// The name and version of a package id.
     pub fn key(&self, id: &str) -> Option<&PackageKey> {
-        self.by_id.get(id).map(|(key, _)| key)
+        self.by_id.get(id).map(|p| &p.key)
+    }
+
+    fn by_key(&self, key: &PackageKey) -> Option<&IndexedPackage> {
+        self.by_id.values().find(|p| p.key == *key)
     }
 
     /// The directory of a package's sources.
     pub fn source_dir(&self, key: &PackageKey) -> Option<&Path> {
-        self.by_id
-            .values()
-            .find(|(k, _)| k == key)
-            .map(|(_, dir)| dir.as_path())
+        self.by_key(key).map(|p| p.dir.as_path())
+    }
+
+    /// The root file of a package's library target.
+    pub fn lib_root(&self, key: &PackageKey) -> Option<&Path> {
+        self.by_key(key).and_then(|p| p.lib_root.as_deref())
     }
 }

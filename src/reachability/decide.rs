@@ -3,14 +3,42 @@
 
 use super::graph::{self, CallGraph, NodeId, SourceLine};
 use super::paths::{self, MatchKind};
+use super::resolve::{CrateTree, Resolution};
 use super::source;
 use crate::build::{BuildOutput, PackageIndex, PackageKey, Unit};
 use crate::finding::{Finding, Frame, Location, Package, Reachability, Trace};
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 
 /// A verdict with its reason and traces.
 pub(super) type Decision = (Reachability, String, Vec<Trace>);
+
+/// A node that an advisory's function matched.
+struct Match {
+    node: NodeId,
+    kind: MatchKind,
+    /// The advisory's function, as it lists it.
+    function: String,
+    /// Why the crate's module tree did not resolve the function, when it did not.
+    unresolved: Option<String>,
+}
+
+/// Whether `candidate` (a symbol's path) is the item at `defined` or nested in it: a closure or
+/// async block (`{{closure}}`), a method of a listed type, an item declared inside a listed
+/// function. A function of a module that shares the item's path (`mod waker` beside `fn waker`)
+/// is not nested in it.
+fn matches_defined(candidate: &[String], defined: &[String], tree: &CrateTree) -> bool {
+    if !candidate.starts_with(defined) {
+        return false;
+    }
+    match candidate.get(defined.len()) {
+        None => true,
+        Some(next) if next.starts_with("{{") => true,
+        Some(next) => !(tree.is_module(defined) && tree.module_has(defined, next)),
+    }
+}
 
 /// The graph's nodes for the crates that findings are about, with their candidate paths.
 pub(super) struct CrateIndex {
@@ -57,6 +85,8 @@ pub(super) struct Context<'a> {
     pub(super) library_roots: bool,
     pub(super) problems: &'a [String],
     pub(super) traces: usize,
+    /// Module trees of the crates read so far.
+    pub(super) trees: RefCell<HashMap<PackageKey, Option<Rc<CrateTree>>>>,
 }
 
 pub(super) const LIBRARY_BLIND_SPOT: &str = "generic library code that nothing instantiates is invisible in IR (build a binary, or use --all-targets so tests and examples instantiate it)";
@@ -99,12 +129,12 @@ impl Context<'_> {
         if finding.affected_functions.is_empty() {
             return self.crate_level(package, &key, index, &belongs);
         }
-        let matched = self.match_functions(&finding.affected_functions, index, &belongs);
+        let matched = self.match_functions(&key, &finding.affected_functions, index, &belongs);
         if let Some(decision) = self.reached_match(&matched) {
             return decision;
         }
         if !matched.is_empty() {
-            let listed: BTreeSet<&str> = matched.iter().map(|(_, _, f)| f.as_str()).collect();
+            let listed: BTreeSet<&str> = matched.iter().map(|m| m.function.as_str()).collect();
             return self.not_reached(format!(
                 "{} compiled into the program but not reachable from the roots",
                 listed.into_iter().collect::<Vec<_>>().join(", ")
@@ -140,14 +170,18 @@ impl Context<'_> {
         }
     }
 
-    /// The graph's nodes for each listed function, with how they matched.
+    /// The graph's nodes for each listed function, with how they matched. A function the crate's
+    /// module tree resolves matches only at its defining paths; one it cannot resolve matches
+    /// loosely (its path, or its item under another module of the crate), and says why.
     fn match_functions(
         &self,
+        key: &PackageKey,
         functions: &[String],
         index: &CrateIndex,
         belongs: &dyn Fn(NodeId) -> bool,
-    ) -> Vec<(NodeId, MatchKind, String)> {
-        let mut matched: Vec<(NodeId, MatchKind, String)> = Vec::new();
+    ) -> Vec<Match> {
+        let tree = self.crate_tree(key);
+        let mut matched: Vec<Match> = Vec::new();
         for function in functions {
             let wanted = paths::advisory_path(function);
             let candidates = index
@@ -155,18 +189,38 @@ impl Context<'_> {
                 .get(&wanted[0])
                 .map(Vec::as_slice)
                 .unwrap_or(&[]);
-            let mut found: Vec<(NodeId, MatchKind)> = candidates
-                .iter()
-                .filter(|(node, path)| paths::matches_exact(path, &wanted) && belongs(*node))
-                .map(|(node, _)| (*node, MatchKind::Exact))
-                .collect();
-            if found.is_empty() {
-                found = candidates
+            let resolution = match &tree {
+                Some(tree) => tree.resolve(&wanted),
+                None => Resolution::Unresolved("the crate's library sources were not found".into()),
+            };
+            let mut found: Vec<(NodeId, MatchKind)> = match (&resolution, &tree) {
+                (Resolution::Defined(defined), Some(tree)) => candidates
                     .iter()
-                    .filter(|(node, path)| paths::matches_reexport(path, &wanted) && belongs(*node))
-                    .map(|(node, _)| (*node, MatchKind::ReExport))
-                    .collect();
-            }
+                    .filter(|(node, path)| {
+                        defined.iter().any(|d| matches_defined(path, d, tree)) && belongs(*node)
+                    })
+                    .map(|(node, _)| (*node, MatchKind::Exact))
+                    .collect(),
+                _ => {
+                    let mut loose: Vec<(NodeId, MatchKind)> = candidates
+                        .iter()
+                        .filter(|(node, path)| {
+                            paths::matches_exact(path, &wanted) && belongs(*node)
+                        })
+                        .map(|(node, _)| (*node, MatchKind::Loose))
+                        .collect();
+                    if loose.is_empty() {
+                        loose = candidates
+                            .iter()
+                            .filter(|(node, path)| {
+                                paths::matches_reexport(path, &wanted) && belongs(*node)
+                            })
+                            .map(|(node, _)| (*node, MatchKind::Loose))
+                            .collect();
+                    }
+                    loose
+                }
+            };
             if found.is_empty() && wanted.len() == 2 {
                 found = index
                     .unmangled
@@ -176,46 +230,59 @@ impl Context<'_> {
                     .map(|&node| (node, MatchKind::Ffi))
                     .collect();
             }
-            matched.extend(found.into_iter().map(|(n, k)| (n, k, function.clone())));
+            let unresolved = match resolution {
+                Resolution::Unresolved(why) => Some(why),
+                Resolution::Defined(_) => None,
+            };
+            matched.extend(found.into_iter().map(|(node, kind)| Match {
+                node,
+                kind,
+                function: function.clone(),
+                unresolved: unresolved.clone(),
+            }));
         }
-        matched.sort();
-        matched.dedup_by_key(|(node, _, _)| *node);
+        matched.sort_by_key(|m| (m.node, m.kind));
+        matched.dedup_by_key(|m| m.node);
         matched
     }
 
+    /// The module tree of a package's library, read once per scan.
+    fn crate_tree(&self, key: &PackageKey) -> Option<Rc<CrateTree>> {
+        if let Some(tree) = self.trees.borrow().get(key) {
+            return tree.clone();
+        }
+        let tree = self
+            .packages
+            .lib_root(key)
+            .map(|root| Rc::new(CrateTree::read(root)));
+        self.trees.borrow_mut().insert(key.clone(), tree.clone());
+        tree
+    }
+
     /// `reachable`, with traces to the nearest matches, when the search reached any match.
-    fn reached_match(&self, matched: &[(NodeId, MatchKind, String)]) -> Option<Decision> {
-        let mut reachable: Vec<(usize, NodeId, MatchKind, String)> = matched
+    fn reached_match(&self, matched: &[Match]) -> Option<Decision> {
+        let mut reachable: Vec<(usize, &Match)> = matched
             .iter()
-            .filter(|(node, _, _)| self.reached.contains(*node))
-            .map(|(node, kind, function)| {
-                (
-                    self.reached.path_to(*node).len(),
-                    *node,
-                    *kind,
-                    function.clone(),
-                )
-            })
+            .filter(|m| self.reached.contains(m.node))
+            .map(|m| (self.reached.path_to(m.node).len(), m))
             .collect();
-        if reachable.is_empty() {
-            return None;
+        reachable.sort_by_key(|(distance, m)| (*distance, m.node));
+        let (_, first) = reachable.first()?;
+        let traces: Vec<Trace> = reachable
+            .iter()
+            .take(self.traces)
+            .map(|(_, m)| self.trace(m.node))
+            .collect();
+        let via = self.graph.node(first.node).symbol.clone();
+        let shown = paths::demangle(&via).unwrap_or_else(|| via.to_string());
+        let mut reason = format!(
+            "{} is reachable ({} match: {shown})",
+            first.function, first.kind
+        );
+        if let (MatchKind::Loose, Some(why)) = (first.kind, &first.unresolved) {
+            reason.push_str(&format!("; the path was matched loosely because {why}"));
         }
-        {
-            reachable.sort();
-            let (_, first, kind, function) = &reachable[0];
-            let traces: Vec<Trace> = reachable
-                .iter()
-                .take(self.traces)
-                .map(|(_, node, _, _)| self.trace(*node))
-                .collect();
-            let via = self.graph.node(*first).symbol.clone();
-            let shown = paths::demangle(&via).unwrap_or_else(|| via.to_string());
-            Some((
-                Reachability::Reachable,
-                format!("{function} is reachable ({kind} match: {shown})"),
-                traces,
-            ))
-        }
+        Some((Reachability::Reachable, reason, traces))
     }
 
     /// No listed function is in the IR: the crate's source says whether the advisory names a

@@ -13,6 +13,7 @@ mod graph;
 mod ir;
 mod measure;
 mod paths;
+mod resolve;
 mod roots;
 mod source;
 
@@ -132,6 +133,7 @@ fn analyse_built(
         library_roots: roots.library,
         problems: &ir.problems,
         traces: traces.max(1),
+        trees: Default::default(),
     };
     let crates: HashSet<String> = findings
         .iter()

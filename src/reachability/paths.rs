@@ -12,10 +12,12 @@ pub type Path = Vec<String>;
 /// How a node matched an advisory's path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum MatchKind {
-    /// The defining path (or an item nested in it: a closure, a method of a listed type).
+    /// A defining path the crate's module tree resolved the advisory's path to (or an item
+    /// nested in it: a closure, a method of a listed type).
     Exact,
-    /// The path through a re-export: same crate, modules in between.
-    ReExport,
+    /// The module tree could not resolve the path: the advisory's path itself, or its item under
+    /// another module of the same crate.
+    Loose,
     /// An FFI symbol: the advisory's last segment is the C name.
     Ffi,
 }
@@ -24,7 +26,7 @@ impl fmt::Display for MatchKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             MatchKind::Exact => "defining path",
-            MatchKind::ReExport => "re-exported path",
+            MatchKind::Loose => "loose path",
             MatchKind::Ffi => "FFI symbol",
         })
     }

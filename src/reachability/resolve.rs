@@ -1,0 +1,517 @@
+//! Resolving an advisory's path to where the item is defined, from the locked crate's own sources,
+//! the way rustdoc sees the crate: the module tree from the crate root (`mod`, `#[path]`, inline
+//! modules), the items each module defines, and its `pub use` re-exports (renames with `as`,
+//! globs). `pub(crate) use` makes no public path and is not followed.
+//!
+//! Symbols in the IR are named by defining paths (`lz4_flex::block::decompress_safe::decompress`),
+//! advisories often by public ones (`lz4_flex::block::decompress`); resolving the advisory's path
+//! lets the two be compared exactly, so a same-named item of a sibling module never matches.
+//!
+//! Written with `syn` rather than a library: no crate resolves a module tree without compiling it
+//! (rust-analyzer's resolver is not usable as a library). `cfg` is not evaluated: every
+//! alternative is kept, which can only add defining paths of the same crate. Modules made by
+//! macros are not seen; a path through one does not resolve, and the caller falls back to a loose
+//! match that says so.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use syn::{Item, UseTree, Visibility};
+
+/// A path relative to the crate root, without the crate's name.
+type ModPath = Vec<String>;
+
+/// The crate's modules, as its sources declare them.
+#[derive(Debug, Default)]
+pub struct CrateTree {
+    modules: HashMap<ModPath, Module>,
+}
+
+#[derive(Debug, Default)]
+struct Module {
+    /// Names of the items defined here: functions, types, traits, constants, macros.
+    items: HashSet<String>,
+    /// Names of the modules declared here.
+    children: HashSet<String>,
+    /// `pub use` of one item, by the name it is visible under, to its path.
+    reexports: Vec<(String, UsePath)>,
+    /// `pub use path::*`.
+    globs: Vec<UsePath>,
+}
+
+/// A `use` path as written, with the module it is written in.
+#[derive(Debug, Clone)]
+struct UsePath {
+    module: ModPath,
+    segments: Vec<String>,
+}
+
+/// What an advisory's path names in the crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// The defining paths (crate name first): one, or several where `cfg` alternatives differ.
+    Defined(Vec<Vec<String>>),
+    /// The path could not be followed, and why.
+    Unresolved(String),
+}
+
+impl CrateTree {
+    /// Reads the module tree from the crate root file (`src/lib.rs`). Files that cannot be read
+    /// or parsed leave their modules empty: lookups through them do not resolve.
+    pub fn read(root_file: &Path) -> CrateTree {
+        let mut tree = CrateTree::default();
+        let mut seen = HashSet::new();
+        tree.read_file(Vec::new(), root_file, true, &mut seen);
+        tree
+    }
+
+    /// Whether `path` (crate name first) is a module of the crate.
+    pub fn is_module(&self, path: &[String]) -> bool {
+        !path.is_empty() && self.modules.contains_key(&path[1..])
+    }
+
+    /// Whether the module `path` (crate name first) defines or re-exports `name`.
+    pub fn module_has(&self, path: &[String], name: &str) -> bool {
+        !path.is_empty()
+            && self.modules.get(&path[1..]).is_some_and(|m| {
+                m.items.contains(name)
+                    || m.children.contains(name)
+                    || m.reexports.iter().any(|(n, _)| n == name)
+            })
+    }
+
+    /// Resolves an advisory's path (crate name first) to the paths where its item is defined.
+    pub fn resolve(&self, advisory: &[String]) -> Resolution {
+        let Some((krate, rest)) = advisory.split_first() else {
+            return Resolution::Unresolved("an empty path".into());
+        };
+        if rest.is_empty() {
+            return Resolution::Unresolved("the path names the crate itself".into());
+        }
+        let mut found = Vec::new();
+        let mut visiting = HashSet::new();
+        self.lookup(&[], rest, &mut found, &mut visiting, 0);
+        let mut items: Vec<Vec<String>> = found
+            .into_iter()
+            .filter_map(|(path, is_module)| (!is_module).then_some(path))
+            .map(|path| std::iter::once(krate.clone()).chain(path).collect())
+            .collect();
+        items.sort();
+        items.dedup();
+        if items.is_empty() {
+            Resolution::Unresolved(format!(
+                "{} is not an item of the crate's module tree (a module made by a macro, or an item of another version)",
+                advisory.join("::")
+            ))
+        } else {
+            Resolution::Defined(items)
+        }
+    }
+
+    /// Looks `segments` up from `module`; each result is a path from the root and whether it is
+    /// a module.
+    fn lookup(
+        &self,
+        module: &[String],
+        segments: &[String],
+        found: &mut Vec<(ModPath, bool)>,
+        visiting: &mut HashSet<(ModPath, Vec<String>)>,
+        depth: usize,
+    ) {
+        if depth > 32 || !visiting.insert((module.to_vec(), segments.to_vec())) {
+            return;
+        }
+        let Some((name, rest)) = segments.split_first() else {
+            found.push((module.to_vec(), true));
+            return;
+        };
+        let Some(here) = self.modules.get(module) else {
+            return;
+        };
+        let before = found.len();
+        if here.children.contains(name) {
+            let child: ModPath = module.iter().chain([name]).cloned().collect();
+            self.lookup(&child, rest, found, visiting, depth + 1);
+        }
+        if here.items.contains(name) {
+            // An item: what follows is a method or an associated item of it.
+            let path = module.iter().chain([name]).chain(rest).cloned().collect();
+            found.push((path, false));
+        }
+        for (visible, target) in &here.reexports {
+            // A re-export is not followed again while its own target is being looked up (`pub
+            // use crate::waker::waker;` names module `waker`, not itself).
+            let key = (module.to_vec(), vec![format!("use {visible}")]);
+            if visible == name
+                && !visiting.contains(&key)
+                && let Some(target) = self.absolute(target)
+            {
+                visiting.insert(key.clone());
+                let wanted: Vec<String> = target.into_iter().chain(rest.iter().cloned()).collect();
+                self.lookup(&[], &wanted, found, visiting, depth + 1);
+                visiting.remove(&key);
+            }
+        }
+        if found.len() == before {
+            for glob in &here.globs {
+                if let Some(target) = self.absolute(glob) {
+                    self.lookup(&target, segments, found, visiting, depth + 1);
+                }
+            }
+        }
+    }
+
+    /// A `use` path made absolute (from the crate root), or `None` for another crate's path.
+    fn absolute(&self, path: &UsePath) -> Option<ModPath> {
+        let mut segments = path.segments.iter().peekable();
+        let mut base: ModPath = match segments.peek().map(|s| s.as_str()) {
+            Some("crate") => {
+                segments.next();
+                Vec::new()
+            }
+            Some("self") => {
+                segments.next();
+                path.module.clone()
+            }
+            Some("super") => {
+                let mut base = path.module.clone();
+                while segments.peek().is_some_and(|s| *s == "super") {
+                    segments.next();
+                    base.pop()?;
+                }
+                base
+            }
+            Some("") => return None,
+            Some(first) => {
+                // 2018 edition: a name of the current module; 2015: of the crate root.
+                let here = self.modules.get(&path.module);
+                let declared = |m: Option<&Module>| {
+                    m.is_some_and(|m| {
+                        m.children.contains(first)
+                            || m.items.contains(first)
+                            || m.reexports.iter().any(|(n, _)| n == first)
+                    })
+                };
+                if declared(here) {
+                    path.module.clone()
+                } else if declared(self.modules.get(&Vec::new())) {
+                    Vec::new()
+                } else {
+                    return None;
+                }
+            }
+            None => return None,
+        };
+        base.extend(segments.cloned());
+        Some(base)
+    }
+
+    fn read_file(
+        &mut self,
+        module: ModPath,
+        file: &Path,
+        owns_directory: bool,
+        seen: &mut HashSet<PathBuf>,
+    ) {
+        if !seen.insert(file.to_path_buf()) {
+            return;
+        }
+        let Ok(text) = std::fs::read_to_string(file) else {
+            return;
+        };
+        let Ok(syntax) = syn::parse_file(&text) else {
+            return;
+        };
+        // Where `mod x;` looks for its file: next to a `mod.rs`/`lib.rs`, else in a directory
+        // named after this file.
+        let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
+        let child_dir = if owns_directory {
+            dir.clone()
+        } else {
+            let stem = file
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or_default();
+            dir.join(stem)
+        };
+        self.read_items(module, &syntax.items, &dir, &child_dir, seen);
+    }
+
+    /// Reads one module's items; `dir` is its file's directory (for `#[path]`), `child_dir` where
+    /// its `mod x;` files live.
+    fn read_items(
+        &mut self,
+        module: ModPath,
+        items: &[Item],
+        dir: &Path,
+        child_dir: &Path,
+        seen: &mut HashSet<PathBuf>,
+    ) {
+        self.modules.entry(module.clone()).or_default();
+        for item in items {
+            match item {
+                Item::Mod(m) => {
+                    let name = m.ident.to_string();
+                    self.module(&module).children.insert(name.clone());
+                    let child: ModPath = module.iter().cloned().chain([name.clone()]).collect();
+                    let path_attr = path_attribute(&m.attrs);
+                    match &m.content {
+                        Some((_, inner)) => {
+                            let inner_dir = match &path_attr {
+                                Some(p) => dir.join(p),
+                                None => child_dir.join(&name),
+                            };
+                            self.read_items(child, inner, dir, &inner_dir, seen);
+                        }
+                        None => {
+                            let file = match path_attr {
+                                Some(p) => dir.join(p),
+                                None => {
+                                    let flat = child_dir.join(format!("{name}.rs"));
+                                    if flat.is_file() {
+                                        flat
+                                    } else {
+                                        child_dir.join(&name).join("mod.rs")
+                                    }
+                                }
+                            };
+                            // A `mod.rs` keeps its modules' files beside it; `x.rs` in `x/`.
+                            let owns = file.file_name().is_some_and(|n| n == "mod.rs");
+                            self.read_file(child, &file, owns, seen);
+                        }
+                    }
+                }
+                Item::Use(u) if is_public(&u.vis) => {
+                    let mut prefix = Vec::new();
+                    self.read_use(&module, &u.tree, &mut prefix);
+                }
+                Item::Macro(m) => {
+                    if let Some(ident) = &m.ident {
+                        let exported = m.attrs.iter().any(|a| a.path().is_ident("macro_export"));
+                        let home = if exported { Vec::new() } else { module.clone() };
+                        self.module(&home).items.insert(ident.to_string());
+                    }
+                }
+                Item::ForeignMod(f) => {
+                    for foreign in &f.items {
+                        let name = match foreign {
+                            syn::ForeignItem::Fn(f) => Some(f.sig.ident.to_string()),
+                            syn::ForeignItem::Static(s) => Some(s.ident.to_string()),
+                            syn::ForeignItem::Type(t) => Some(t.ident.to_string()),
+                            _ => None,
+                        };
+                        if let Some(name) = name {
+                            self.module(&module).items.insert(name);
+                        }
+                    }
+                }
+                other => {
+                    if let Some(name) = item_name(other) {
+                        self.module(&module).items.insert(name);
+                    }
+                }
+            }
+        }
+    }
+
+    fn read_use(&mut self, module: &ModPath, tree: &UseTree, prefix: &mut Vec<String>) {
+        match tree {
+            UseTree::Path(p) => {
+                prefix.push(p.ident.to_string());
+                self.read_use(module, &p.tree, prefix);
+                prefix.pop();
+            }
+            UseTree::Name(n) => {
+                let name = n.ident.to_string();
+                let mut segments = prefix.clone();
+                if name != "self" {
+                    segments.push(name.clone());
+                }
+                let visible = if name == "self" {
+                    prefix.last().cloned().unwrap_or_default()
+                } else {
+                    name
+                };
+                self.add_reexport(module, visible, segments);
+            }
+            UseTree::Rename(r) => {
+                let mut segments = prefix.clone();
+                if r.ident != "self" {
+                    segments.push(r.ident.to_string());
+                }
+                self.add_reexport(module, r.rename.to_string(), segments);
+            }
+            UseTree::Glob(_) => {
+                let glob = UsePath {
+                    module: module.clone(),
+                    segments: prefix.clone(),
+                };
+                self.module(module).globs.push(glob);
+            }
+            UseTree::Group(g) => {
+                for tree in &g.items {
+                    self.read_use(module, tree, prefix);
+                }
+            }
+        }
+    }
+
+    fn add_reexport(&mut self, module: &ModPath, visible: String, segments: Vec<String>) {
+        if visible == "_" || segments.is_empty() {
+            return;
+        }
+        let path = UsePath {
+            module: module.clone(),
+            segments,
+        };
+        self.module(module).reexports.push((visible, path));
+    }
+
+    fn module(&mut self, path: &ModPath) -> &mut Module {
+        self.modules.entry(path.clone()).or_default()
+    }
+}
+
+/// `pub`, `pub(crate)` and the like: only plain `pub` makes a path others can name.
+fn is_public(vis: &Visibility) -> bool {
+    matches!(vis, Visibility::Public(_))
+}
+
+fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
+    attrs.iter().find_map(|a| {
+        if !a.path().is_ident("path") {
+            return None;
+        }
+        match &a.meta {
+            syn::Meta::NameValue(nv) => match &nv.value {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Some(s.value()),
+                _ => None,
+            },
+            _ => None,
+        }
+    })
+}
+
+fn item_name(item: &Item) -> Option<String> {
+    let ident = match item {
+        Item::Fn(f) => &f.sig.ident,
+        Item::Struct(s) => &s.ident,
+        Item::Enum(e) => &e.ident,
+        Item::Union(u) => &u.ident,
+        Item::Trait(t) => &t.ident,
+        Item::TraitAlias(t) => &t.ident,
+        Item::Type(t) => &t.ident,
+        Item::Const(c) => &c.ident,
+        Item::Static(s) => &s.ident,
+        _ => return None,
+    };
+    Some(ident.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Writes `files` (path, text) under a temporary crate directory and reads its tree.
+    fn tree(files: &[(&str, &str)]) -> (tempfile::TempDir, CrateTree) {
+        let dir = tempfile::tempdir().unwrap();
+        for (path, text) in files {
+            let path = dir.path().join(path);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let tree = CrateTree::read(&dir.path().join("src/lib.rs"));
+        (dir, tree)
+    }
+
+    fn path(text: &str) -> Vec<String> {
+        text.split("::").map(str::to_string).collect()
+    }
+
+    fn defined(tree: &CrateTree, advisory: &str) -> Vec<String> {
+        match tree.resolve(&path(advisory)) {
+            Resolution::Defined(paths) => paths.iter().map(|p| p.join("::")).collect(),
+            Resolution::Unresolved(why) => vec![format!("unresolved: {why}")],
+        }
+    }
+
+    #[test]
+    fn a_type_in_a_sibling_module_is_another_type() {
+        let (_dir, tree) = tree(&[
+            (
+                "src/lib.rs",
+                "pub mod sync { pub mod oneshot; pub mod mpsc; }\n",
+            ),
+            ("src/sync/oneshot.rs", "pub struct Receiver;\n"),
+            (
+                "src/sync/mpsc/mod.rs",
+                "mod bounded;\npub use bounded::Receiver;\n",
+            ),
+            ("src/sync/mpsc/bounded.rs", "pub struct Receiver;\n"),
+        ]);
+        assert_eq!(
+            defined(&tree, "krate::sync::oneshot::Receiver::close"),
+            ["krate::sync::oneshot::Receiver::close"]
+        );
+        assert_eq!(
+            defined(&tree, "krate::sync::mpsc::Receiver::close"),
+            ["krate::sync::mpsc::bounded::Receiver::close"]
+        );
+    }
+
+    #[test]
+    fn globs_renames_and_path_attributes_are_followed() {
+        let (_dir, tree) = tree(&[
+            (
+                "src/lib.rs",
+                "pub mod block;\n#[path = \"other/frame_impl.rs\"]\npub mod frame;\n\
+                 pub use crate::waker::waker;\nmod waker;\npub use block::decompress as unpack;\n\
+                 #[macro_export]\nmacro_rules! offset_of { () => {} }\n\
+                 pub(crate) use block::hidden;\n",
+            ),
+            (
+                "src/block/mod.rs",
+                "mod decompress_safe;\npub use self::decompress_safe::*;\npub fn hidden() {}\n",
+            ),
+            ("src/block/decompress_safe.rs", "pub fn decompress() {}\n"),
+            (
+                "src/other/frame_impl.rs",
+                "pub mod decompress { pub struct FrameDecoder; }\n",
+            ),
+            (
+                "src/waker.rs",
+                "pub fn waker() {}\npub(crate) fn waker_vtable() {}\n",
+            ),
+        ]);
+        assert_eq!(
+            defined(&tree, "krate::block::decompress"),
+            ["krate::block::decompress_safe::decompress"]
+        );
+        assert_eq!(
+            defined(&tree, "krate::unpack"),
+            ["krate::block::decompress_safe::decompress"]
+        );
+        assert_eq!(
+            defined(&tree, "krate::frame::decompress::FrameDecoder::new"),
+            ["krate::frame::decompress::FrameDecoder::new"]
+        );
+        assert_eq!(defined(&tree, "krate::waker"), ["krate::waker::waker"]);
+        assert_eq!(defined(&tree, "krate::offset_of"), ["krate::offset_of"]);
+        assert!(defined(&tree, "krate::hidden")[0].starts_with("unresolved"));
+        assert!(defined(&tree, "krate::block::missing")[0].starts_with("unresolved"));
+        assert!(tree.is_module(&path("krate::waker")));
+        assert!(tree.module_has(&path("krate::waker"), "waker_vtable"));
+    }
+
+    #[test]
+    fn a_missing_or_unparsable_file_leaves_its_module_unresolved() {
+        let (_dir, tree) = tree(&[
+            ("src/lib.rs", "pub mod gone;\npub mod bad;\n"),
+            ("src/bad.rs", "fn ("),
+        ]);
+        assert!(defined(&tree, "krate::gone::f")[0].starts_with("unresolved"));
+        assert!(defined(&tree, "krate::bad::f")[0].starts_with("unresolved"));
+    }
+}
