@@ -416,3 +416,36 @@ fn a_build_that_fails_only_with_clippy_is_rebuilt_without_it() {
         "{report:#}"
     );
 }
+
+/// An advisory's path is resolved through the crate's own module tree, so three look-alikes of a
+/// listed function do not match it: a type of the same name in a sibling module, a module named
+/// like the function, and another function of a module named like it. Each has a twin that does
+/// call the listed function, through the crate's real re-exports.
+#[test]
+fn look_alikes_of_a_listed_function_are_told_apart_by_the_module_tree() {
+    let cases = [
+        ("sibling-type", "RUSTSEC-2021-0124", "unreachable"),
+        ("sibling-type-twin", "RUSTSEC-2021-0124", "reachable"),
+        ("module-like-function", "RUSTSEC-2026-0041", "unreachable"),
+        (
+            "module-like-function-twin",
+            "RUSTSEC-2026-0041",
+            "reachable",
+        ),
+        ("function-and-module", "RUSTSEC-2020-0060", "unreachable"),
+        ("function-and-module-twin", "RUSTSEC-2020-0060", "reachable"),
+    ];
+    for (case, advisory, expected) in cases {
+        let report = scan(case);
+        assert_eq!(
+            report["analysis"]["reachability"]["status"], "complete",
+            "{case}"
+        );
+        let finding = finding(&report, advisory);
+        let reason = finding["reachability_reason"].as_str().unwrap();
+        assert_eq!(finding["reachability"], expected, "{case}: {reason}");
+        if expected == "reachable" {
+            assert!(reason.contains("defining path match"), "{case}: {reason}");
+        }
+    }
+}

@@ -32,10 +32,19 @@ struct Module {
     items: HashSet<String>,
     /// Names of the modules declared here.
     children: HashSet<String>,
-    /// `pub use` of one item, by the name it is visible under, to its path.
-    reexports: Vec<(String, UsePath)>,
-    /// `pub use path::*`.
-    globs: Vec<UsePath>,
+    /// `use` of one item, by the name it is visible under, to its path.
+    uses: Vec<Use>,
+    /// `use path::*`.
+    globs: Vec<Use>,
+}
+
+/// One `use`: `public` for `pub use`, which makes a path others can name; any `use` names the
+/// item for paths resolved inside the crate (`pub(crate) use a as b; pub use b::*;`).
+#[derive(Debug, Clone)]
+struct Use {
+    visible: String,
+    path: UsePath,
+    public: bool,
 }
 
 /// A `use` path as written, with the module it is written in.
@@ -75,7 +84,7 @@ impl CrateTree {
             && self.modules.get(&path[1..]).is_some_and(|m| {
                 m.items.contains(name)
                     || m.children.contains(name)
-                    || m.reexports.iter().any(|(n, _)| n == name)
+                    || m.uses.iter().any(|u| u.visible == name)
             })
     }
 
@@ -89,7 +98,7 @@ impl CrateTree {
         }
         let mut found = Vec::new();
         let mut visiting = HashSet::new();
-        self.lookup(&[], rest, &mut found, &mut visiting, 0);
+        self.lookup(&[], rest, false, &mut found, &mut visiting, 0);
         let mut items: Vec<Vec<String>> = found
             .into_iter()
             .filter_map(|(path, is_module)| (!is_module).then_some(path))
@@ -108,18 +117,34 @@ impl CrateTree {
     }
 
     /// Looks `segments` up from `module`; each result is a path from the root and whether it is
-    /// a module.
+    /// a module. `inside` is a lookup for a `use` of the crate itself, where private names count.
     fn lookup(
         &self,
         module: &[String],
         segments: &[String],
+        inside: bool,
         found: &mut Vec<(ModPath, bool)>,
-        visiting: &mut HashSet<(ModPath, Vec<String>)>,
+        visiting: &mut HashSet<(ModPath, Vec<String>, bool)>,
         depth: usize,
     ) {
-        if depth > 32 || !visiting.insert((module.to_vec(), segments.to_vec())) {
+        // The lookups in progress: one met again is a cycle of `use`s, and ends there.
+        let key = (module.to_vec(), segments.to_vec(), inside);
+        if depth > 32 || !visiting.insert(key.clone()) {
             return;
         }
+        self.lookup_here(module, segments, inside, found, visiting, depth);
+        visiting.remove(&key);
+    }
+
+    fn lookup_here(
+        &self,
+        module: &[String],
+        segments: &[String],
+        inside: bool,
+        found: &mut Vec<(ModPath, bool)>,
+        visiting: &mut HashSet<(ModPath, Vec<String>, bool)>,
+        depth: usize,
+    ) {
         let Some((name, rest)) = segments.split_first() else {
             found.push((module.to_vec(), true));
             return;
@@ -130,31 +155,56 @@ impl CrateTree {
         let before = found.len();
         if here.children.contains(name) {
             let child: ModPath = module.iter().chain([name]).cloned().collect();
-            self.lookup(&child, rest, found, visiting, depth + 1);
+            self.lookup(&child, rest, inside, found, visiting, depth + 1);
         }
         if here.items.contains(name) {
             // An item: what follows is a method or an associated item of it.
             let path = module.iter().chain([name]).chain(rest).cloned().collect();
             found.push((path, false));
         }
-        for (visible, target) in &here.reexports {
-            // A re-export is not followed again while its own target is being looked up (`pub
-            // use crate::waker::waker;` names module `waker`, not itself).
-            let key = (module.to_vec(), vec![format!("use {visible}")]);
-            if visible == name
+        for import in &here.uses {
+            // A `use` is not followed again while its own target is being looked up (`pub use
+            // crate::waker::waker;` names module `waker`, not itself).
+            let key = (
+                module.to_vec(),
+                vec![format!("use {}", import.visible)],
+                true,
+            );
+            if import.visible == *name
+                && (import.public || inside)
                 && !visiting.contains(&key)
-                && let Some(target) = self.absolute(target)
+                && let Some(target) = self.absolute(&import.path)
             {
                 visiting.insert(key.clone());
                 let wanted: Vec<String> = target.into_iter().chain(rest.iter().cloned()).collect();
-                self.lookup(&[], &wanted, found, visiting, depth + 1);
+                self.lookup(&[], &wanted, true, found, visiting, depth + 1);
                 visiting.remove(&key);
             }
         }
-        if found.len() == before {
-            for glob in &here.globs {
-                if let Some(target) = self.absolute(glob) {
-                    self.lookup(&target, segments, found, visiting, depth + 1);
+        // Glob imports are shadowed by a name declared here, but a module (type namespace) does
+        // not shadow a function (value namespace) the glob brings in.
+        if found[before..].iter().all(|(_, is_module)| *is_module) {
+            for glob in here.globs.iter().filter(|g| g.public || inside) {
+                let Some(target) = self.absolute(&glob.path) else {
+                    continue;
+                };
+                // The glob's module may itself be named through a `use` (`use a as b; pub use
+                // b::*;`): every module the path resolves to.
+                let mut modules = Vec::new();
+                // A question of its own (the lookup that asks may be on the stack already);
+                // the depth still bounds it.
+                self.lookup(
+                    &[],
+                    &target,
+                    true,
+                    &mut modules,
+                    &mut HashSet::new(),
+                    depth + 1,
+                );
+                for (module, is_module) in modules {
+                    if is_module {
+                        self.lookup(&module, segments, inside, found, visiting, depth + 1);
+                    }
                 }
             }
         }
@@ -188,7 +238,7 @@ impl CrateTree {
                     m.is_some_and(|m| {
                         m.children.contains(first)
                             || m.items.contains(first)
-                            || m.reexports.iter().any(|(n, _)| n == first)
+                            || m.uses.iter().any(|u| u.visible == *first)
                     })
                 };
                 if declared(here) {
@@ -280,17 +330,23 @@ impl CrateTree {
                         }
                     }
                 }
-                Item::Use(u) if is_public(&u.vis) => {
+                Item::Use(u) => {
                     let mut prefix = Vec::new();
-                    self.read_use(&module, &u.tree, &mut prefix);
+                    self.read_use(&module, &u.tree, is_public(&u.vis), &mut prefix);
                 }
-                Item::Macro(m) => {
-                    if let Some(ident) = &m.ident {
+                Item::Macro(m) => match &m.ident {
+                    Some(ident) => {
                         let exported = m.attrs.iter().any(|a| a.path().is_ident("macro_export"));
                         let home = if exported { Vec::new() } else { module.clone() };
                         self.module(&home).items.insert(ident.to_string());
                     }
-                }
+                    // `cfg_if! { … }`, `cfg_rt! { … }`: items wrapped by a macro are read as if
+                    // written here, which is what such wrappers expand to.
+                    None => {
+                        let wrapped = items_in_macro(m.mac.tokens.clone(), 0);
+                        self.read_items(module.clone(), &wrapped, dir, child_dir, seen);
+                    }
+                },
                 Item::ForeignMod(f) => {
                     for foreign in &f.items {
                         let name = match foreign {
@@ -313,11 +369,17 @@ impl CrateTree {
         }
     }
 
-    fn read_use(&mut self, module: &ModPath, tree: &UseTree, prefix: &mut Vec<String>) {
+    fn read_use(
+        &mut self,
+        module: &ModPath,
+        tree: &UseTree,
+        public: bool,
+        prefix: &mut Vec<String>,
+    ) {
         match tree {
             UseTree::Path(p) => {
                 prefix.push(p.ident.to_string());
-                self.read_use(module, &p.tree, prefix);
+                self.read_use(module, &p.tree, public, prefix);
                 prefix.pop();
             }
             UseTree::Name(n) => {
@@ -331,31 +393,35 @@ impl CrateTree {
                 } else {
                     name
                 };
-                self.add_reexport(module, visible, segments);
+                self.add_use(module, visible, segments, public);
             }
             UseTree::Rename(r) => {
                 let mut segments = prefix.clone();
                 if r.ident != "self" {
                     segments.push(r.ident.to_string());
                 }
-                self.add_reexport(module, r.rename.to_string(), segments);
+                self.add_use(module, r.rename.to_string(), segments, public);
             }
             UseTree::Glob(_) => {
-                let glob = UsePath {
-                    module: module.clone(),
-                    segments: prefix.clone(),
+                let glob = Use {
+                    visible: "*".to_string(),
+                    path: UsePath {
+                        module: module.clone(),
+                        segments: prefix.clone(),
+                    },
+                    public,
                 };
                 self.module(module).globs.push(glob);
             }
             UseTree::Group(g) => {
                 for tree in &g.items {
-                    self.read_use(module, tree, prefix);
+                    self.read_use(module, tree, public, prefix);
                 }
             }
         }
     }
 
-    fn add_reexport(&mut self, module: &ModPath, visible: String, segments: Vec<String>) {
+    fn add_use(&mut self, module: &ModPath, visible: String, segments: Vec<String>, public: bool) {
         if visible == "_" || segments.is_empty() {
             return;
         }
@@ -363,12 +429,47 @@ impl CrateTree {
             module: module.clone(),
             segments,
         };
-        self.module(module).reexports.push((visible, path));
+        self.module(module).uses.push(Use {
+            visible,
+            path,
+            public,
+        });
     }
 
     fn module(&mut self, path: &ModPath) -> &mut Module {
         self.modules.entry(path.clone()).or_default()
     }
+}
+
+/// The items in a macro invocation's tokens: the whole body when it parses as items, else each
+/// braced group that does (`cfg_if! { if #[cfg(x)] { items } else { items } }`).
+fn items_in_macro(tokens: proc_macro2::TokenStream, depth: usize) -> Vec<Item> {
+    struct Items(Vec<Item>);
+    impl syn::parse::Parse for Items {
+        fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Items> {
+            let mut items = Vec::new();
+            while !input.is_empty() {
+                items.push(input.parse()?);
+            }
+            Ok(Items(items))
+        }
+    }
+    if let Ok(Items(items)) = syn::parse2::<Items>(tokens.clone()) {
+        return items;
+    }
+    if depth > 4 {
+        return Vec::new();
+    }
+    tokens
+        .into_iter()
+        .filter_map(|tree| match tree {
+            proc_macro2::TokenTree::Group(g) if g.delimiter() == proc_macro2::Delimiter::Brace => {
+                Some(items_in_macro(g.stream(), depth + 1))
+            }
+            _ => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// `pub`, `pub(crate)` and the like: only plain `pub` makes a path others can name.
@@ -473,8 +574,12 @@ mod tests {
             ),
             (
                 "src/block/mod.rs",
-                "mod decompress_safe;\npub use self::decompress_safe::*;\npub fn hidden() {}\n",
+                "#[cfg(feature = \"safe\")]\npub(crate) mod decompress_safe;\n\
+                 #[cfg(feature = \"safe\")]\npub(crate) use decompress_safe as decompress;\n\
+                 #[cfg(not(feature = \"safe\"))]\npub(crate) mod decompress;\n\
+                 pub use decompress::*;\npub fn hidden() {}\n",
             ),
+            ("src/block/decompress.rs", "pub fn decompress() {}\n"),
             ("src/block/decompress_safe.rs", "pub fn decompress() {}\n"),
             (
                 "src/other/frame_impl.rs",
@@ -485,14 +590,13 @@ mod tests {
                 "pub fn waker() {}\npub(crate) fn waker_vtable() {}\n",
             ),
         ]);
-        assert_eq!(
-            defined(&tree, "krate::block::decompress"),
-            ["krate::block::decompress_safe::decompress"]
-        );
-        assert_eq!(
-            defined(&tree, "krate::unpack"),
-            ["krate::block::decompress_safe::decompress"]
-        );
+        // Both cfg alternatives: a private alias of a module, re-exported by a public glob.
+        let both = [
+            "krate::block::decompress::decompress",
+            "krate::block::decompress_safe::decompress",
+        ];
+        assert_eq!(defined(&tree, "krate::block::decompress"), both);
+        assert_eq!(defined(&tree, "krate::unpack"), both);
         assert_eq!(
             defined(&tree, "krate::frame::decompress::FrameDecoder::new"),
             ["krate::frame::decompress::FrameDecoder::new"]
@@ -503,6 +607,26 @@ mod tests {
         assert!(defined(&tree, "krate::block::missing")[0].starts_with("unresolved"));
         assert!(tree.is_module(&path("krate::waker")));
         assert!(tree.module_has(&path("krate::waker"), "waker_vtable"));
+    }
+
+    #[test]
+    fn items_wrapped_in_macros_are_read() {
+        let (_dir, tree) = tree(&[
+            (
+                "src/lib.rs",
+                "cfg_atomic! {\n    mod waker;\n    pub use crate::waker::waker;\n}\n\
+                 cfg_if::cfg_if! { if #[cfg(unix)] { pub mod unix; } else { pub mod other; } }\n",
+            ),
+            (
+                "src/waker.rs",
+                "pub fn waker() {}\npub(super) fn waker_vtable() {}\n",
+            ),
+            ("src/unix.rs", "pub fn f() {}\n"),
+            ("src/other.rs", "pub fn f() {}\n"),
+        ]);
+        assert_eq!(defined(&tree, "krate::waker"), ["krate::waker::waker"]);
+        assert_eq!(defined(&tree, "krate::unix::f"), ["krate::unix::f"]);
+        assert_eq!(defined(&tree, "krate::other::f"), ["krate::other::f"]);
     }
 
     #[test]
