@@ -177,23 +177,27 @@ cases! {
     two_versions: unreachable("two-versions", SMALLVEC, "0.6.13", "never compiled into the program");
 }
 
+/// An advisory that lists a macro is decided by the functions that invoke it.
 #[test]
-fn listed_macro_is_unknown_with_the_reason() {
-    let report = scan("listed-macro");
-    let finding = report["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == "RUSTSEC-2023-0045")
-        .expect("memoffset advisory");
-    assert_eq!(finding["reachability"], "unknown");
-    assert!(
-        finding["reachability_reason"]
-            .as_str()
-            .unwrap()
-            .contains("lists a macro"),
-        "{finding:#}"
-    );
+fn a_listed_macro_is_decided_by_the_functions_that_invoke_it() {
+    for (case, expected, reason) in [
+        (
+            "listed-macro",
+            "reachable",
+            "macro invoked at src/main.rs:11 in listed_macro::main",
+        ),
+        (
+            "listed-macro-unused",
+            "unreachable",
+            "invoked only in functions the program never runs (src/main.rs:11)",
+        ),
+    ] {
+        let report = scan(case);
+        let finding = finding(&report, "RUSTSEC-2023-0045");
+        let why = finding["reachability_reason"].as_str().unwrap();
+        assert_eq!(finding["reachability"], expected, "{case}: {why}");
+        assert!(why.contains(reason), "{case}: {why}");
+    }
 }
 
 #[test]

@@ -4,8 +4,8 @@
 use super::graph::{self, CallGraph, NodeId, SourceLine};
 use super::paths::{self, MatchKind};
 use super::resolve::{CrateTree, Resolution};
-use super::source;
-use crate::build::{BuildOutput, PackageIndex, PackageKey, Unit};
+use super::{macros, source};
+use crate::build::{BuildOutput, CrateSources, PackageIndex, PackageKey, Unit};
 use crate::finding::{Finding, Frame, Location, Package, Reachability, Trace};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -85,6 +85,8 @@ pub(super) struct Context<'a> {
     pub(super) library_roots: bool,
     pub(super) problems: &'a [String],
     pub(super) traces: usize,
+    /// Each crate of the build with its source files (for advisories that list a macro).
+    pub(super) crate_sources: &'a [CrateSources],
     /// Module trees of the crates read so far.
     pub(super) trees: RefCell<HashMap<PackageKey, Option<Rc<CrateTree>>>>,
 }
@@ -300,14 +302,7 @@ impl Context<'_> {
             }
         }
         if !macros.is_empty() {
-            return (
-                Reachability::Unknown,
-                format!(
-                    "the advisory lists a macro ({}); macro expansions leave no symbol in the IR",
-                    macros.join(", ")
-                ),
-                Vec::new(),
-            );
+            return self.macro_invocations(&macros);
         }
         if missing.len() == finding.affected_functions.len() {
             return (
@@ -324,6 +319,109 @@ impl Context<'_> {
         self.not_reached(format!(
             "{} never compiled into the program: nothing calls or instantiates it",
             finding.affected_functions.join(", ")
+        ))
+    }
+
+    /// An advisory that lists macros: decided by the functions that invoke them, in the sources
+    /// of every crate compiled into the program.
+    fn macro_invocations(&self, listed: &[String]) -> Decision {
+        let crates = self
+            .crate_sources
+            .iter()
+            .map(|c| (c.package.name.as_str(), c.files.as_slice()));
+        let mut sites = Vec::new();
+        let mut unattributed = Vec::new();
+        let mut reexported_by = Vec::new();
+        for function in listed {
+            let wanted = paths::advisory_path(function);
+            let (Some(krate), Some(name)) = (wanted.first(), wanted.last()) else {
+                continue;
+            };
+            let found = macros::invocations(crates.clone(), krate, name);
+            sites.extend(found.in_functions.into_iter().map(|s| (function, s)));
+            unattributed.extend(found.unattributed);
+            reexported_by.extend(found.reexported_by);
+        }
+        let listed = listed.join(", ");
+        if !reexported_by.is_empty() {
+            return (
+                Reachability::Unknown,
+                format!(
+                    "the advisory lists a macro ({listed}) that {} re-exports; invocations through the re-export are not followed",
+                    reexported_by.join(", ")
+                ),
+                Vec::new(),
+            );
+        }
+        // The graph's functions whose definition starts in an invoking function's head.
+        let mut invoking: Vec<(usize, NodeId, &String, &macros::Site)> = Vec::new();
+        for (id, node) in self.graph.nodes_with_ids() {
+            let Some(source) = node.source else { continue };
+            let file = self.graph.file(source.file);
+            for (function, site) in &sites {
+                if (site.function_start..=site.function_line).contains(&source.line)
+                    && Path::new(file) == site.file
+                    && self.reached.contains(id)
+                {
+                    invoking.push((self.reached.path_to(id).len(), id, function, site));
+                }
+            }
+        }
+        invoking.sort_by_key(|(distance, id, _, _)| (*distance, *id));
+        if let Some((_, node, function, site)) = invoking.first() {
+            let traces = invoking
+                .iter()
+                .take(self.traces)
+                .map(|(_, id, _, _)| self.trace(*id))
+                .collect();
+            let symbol = &self.graph.node(*node).symbol;
+            let caller = paths::demangle(symbol).unwrap_or_else(|| symbol.to_string());
+            let at = crate::location::display_path(&site.file, self.workspace_root);
+            return (
+                Reachability::Reachable,
+                format!(
+                    "{function} is reachable (macro invoked at {at}:{} in {caller})",
+                    site.line
+                ),
+                traces,
+            );
+        }
+        if !unattributed.is_empty() {
+            let at: Vec<String> = unattributed
+                .iter()
+                .map(|place| crate::location::display_path(place, self.workspace_root))
+                .collect();
+            return (
+                Reachability::Unknown,
+                format!(
+                    "the advisory lists a macro ({listed}), invoked where no function can be named (another macro's body, a constant): {}",
+                    at.join(", ")
+                ),
+                Vec::new(),
+            );
+        }
+        if sites.is_empty() {
+            return self.not_reached(format!(
+                "the advisory lists a macro ({listed}) and no crate compiled into the program invokes it"
+            ));
+        }
+        let places: BTreeSet<String> = sites
+            .iter()
+            .map(|(_, s)| {
+                format!(
+                    "{}:{}",
+                    crate::location::display_path(&s.file, self.workspace_root),
+                    s.line
+                )
+            })
+            .collect();
+        let mut shown: Vec<String> = places.iter().take(5).cloned().collect();
+        if places.len() > shown.len() {
+            shown.push(format!("{} more", places.len() - shown.len()));
+        }
+        self.not_reached(format!(
+            "the advisory lists a macro ({listed}), invoked only in functions the program never runs ({})",
+            shown.join(", ")
         ))
     }
 

@@ -11,6 +11,7 @@
 mod decide;
 mod graph;
 mod ir;
+mod macros;
 mod measure;
 mod paths;
 mod resolve;
@@ -133,6 +134,7 @@ fn analyse_built(
         library_roots: roots.library,
         problems: &ir.problems,
         traces: traces.max(1),
+        crate_sources: &built.crate_sources,
         trees: Default::default(),
     };
     let crates: HashSet<String> = findings
