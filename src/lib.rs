@@ -15,6 +15,7 @@ pub mod error;
 pub mod finding;
 mod hash;
 pub mod ids;
+pub mod infer;
 pub mod lints;
 pub(crate) mod location;
 pub mod output;

@@ -29,7 +29,9 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("policy", &["policy"]),
     ("render", &["render"]),
     // Comparing with a git revision: re-runs a source at the revision, so it sits above them.
+    // Inferring vulnerable functions from a fix reads crates as the sources do.
     ("baseline", &["baseline"]),
+    ("tooling", &["infer"]),
 ];
 
 /// The layers each layer may import (besides itself, within the limits below).
@@ -41,6 +43,7 @@ fn allowed(layer: &str) -> &'static [&'static str] {
         "policy" => &["model", "base"],
         "render" => &["model"],
         "baseline" => &["model", "base", "source"],
+        "tooling" => &["model", "base", "source"],
         _ => &[],
     }
 }

@@ -20,6 +20,7 @@ mod source;
 
 pub use measure::{IrStats, measure_ir};
 pub use paths::demangle;
+pub(crate) use resolve::items_in_macro;
 
 use crate::build::{BuildFailure, BuildOutcome, Built, FailedStep};
 use crate::finding::{Finding, Reachability};

@@ -443,7 +443,7 @@ impl CrateTree {
 
 /// The items in a macro invocation's tokens: the whole body when it parses as items, else each
 /// braced group that does (`cfg_if! { if #[cfg(x)] { items } else { items } }`).
-fn items_in_macro(tokens: proc_macro2::TokenStream, depth: usize) -> Vec<Item> {
+pub(crate) fn items_in_macro(tokens: proc_macro2::TokenStream, depth: usize) -> Vec<Item> {
     struct Items(Vec<Item>);
     impl syn::parse::Parse for Items {
         fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Items> {
