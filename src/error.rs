@@ -54,6 +54,14 @@ pub enum Error {
     #[error("{path}: malformed Cargo.lock: {message}")]
     Lockfile { path: PathBuf, message: String },
 
+    /// One entry of Cargo.lock is unacceptable (a package name that is not a crate name).
+    #[error("{path}{}: {message}", .line.map(|l| format!(":{l}")).unwrap_or_default())]
+    LockfileEntry {
+        path: PathBuf,
+        line: Option<u32>,
+        message: String,
+    },
+
     /// No advisory database could be opened or fetched.
     #[error("no advisory database at {path}: {reason}; pass --db DIR to use a local copy")]
     NoDatabase { path: PathBuf, reason: String },

@@ -122,7 +122,11 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         options.progress.step("linting the workspace sources");
         let layer = lints::run_layer(&project.root, &build, analysed.reached_functions.as_ref())?;
         findings.extend(layer.findings);
-        findings.extend(policy.unsafe_findings(&layer.unsafe_code, &layer.members));
+        findings.extend(
+            policy.unsafe_findings(&layer.unsafe_code, &layer.members, &|package| {
+                project.package_location(&package.name, &package.version)
+            }),
+        );
         if let Some(baseline) = &baseline {
             findings.extend(baseline.new_unsafe(&layer.member_sites, &project.root));
         }
@@ -153,7 +157,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         tool: Tool::this(),
         project: project.project.clone(),
         lockfile: LockfileInfo {
-            path: project.lockfile_path.display().to_string(),
+            path: project.lockfile_display(),
             packages: project.lockfile.packages.len(),
         },
         database: db.info,

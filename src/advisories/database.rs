@@ -129,6 +129,13 @@ impl AdvisoryDatabase {
         let names: BTreeSet<&str> = crate_names.into_iter().collect();
         let mut paths = Vec::new();
         for name in names {
+            // The lockfile reader refuses such names already; a name is joined to a path here.
+            if let Err(why) = crate::workspace::check_crate_name(name) {
+                return Err(Error::Advisories(vec![AdvisoryFileError {
+                    path: self.root.join("crates"),
+                    message: format!("refusing to look up crate {name:?}: {why}"),
+                }]));
+            }
             let dir = self.root.join("crates").join(name);
             let entries = match fs::read_dir(&dir) {
                 Ok(entries) => entries,
