@@ -276,12 +276,16 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<Verdict, Error> {
     match &cli.command {
         Command::Scan(args) => {
+            if let Some(path) = &args.output.output {
+                secgate::output::check_writable(path)?;
+            }
             let report = secgate::scan(&args.scan.options(reporter(cli)))?;
             warn(cli, &report);
             emit(&report, &args.output)?;
             Ok(report.summary.verdict)
         }
         Command::Report(args) => {
+            secgate::output::check_writable(&args.output)?;
             let report = secgate::scan(&args.scan.options(reporter(cli)))?;
             warn(cli, &report);
             let page = render(&report, Format::Html, &RenderOptions::default())?;
