@@ -4,6 +4,7 @@
 use super::{Ignore, Policy};
 use crate::error::Error;
 use crate::finding::Location;
+use crate::location::LineIndex;
 use std::path::Path;
 use toml_edit::{Document, Item, Value};
 
@@ -26,11 +27,13 @@ fn read(root: &Path, file: &str) -> Result<Vec<Ignore>, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io(path, e)),
     };
+    let lines = LineIndex::new(&text);
     let document = Document::parse(text.as_str()).map_err(|e| {
+        let (line, column) = lines.position(e.span().map_or(0, |s| s.start));
         Error::Policy(vec![super::PolicyProblem {
             file: file.to_string(),
-            line: line_of(&text, e.span().map_or(0, |s| s.start)),
-            column: 1,
+            line,
+            column,
             message: e.message().to_string(),
         }])
     })?;
@@ -72,17 +75,12 @@ fn read(root: &Path, file: &str) -> Result<Vec<Ignore>, Error> {
             expires: None,
             origin: Location {
                 file: file.to_string(),
-                line: line_of(&text, offset),
+                line: lines.line(offset),
                 column: None,
             },
         });
     }
     Ok(ignores)
-}
-
-fn line_of(text: &str, offset: usize) -> u32 {
-    let lines = text[..offset.min(text.len())].matches('\n').count();
-    u32::try_from(lines + 1).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]

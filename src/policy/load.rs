@@ -10,6 +10,7 @@ use super::{
 };
 use crate::error::{Error, PolicyProblem};
 use crate::finding::{Location, Severity};
+use crate::location::LineIndex;
 use std::path::Path;
 use time::Date;
 use toml_edit::{Document, Item, Table, TableLike};
@@ -104,7 +105,7 @@ fn parse_over(
 ) -> Result<Policy, Vec<PolicyProblem>> {
     let mut reader = Reader {
         file,
-        text,
+        lines: LineIndex::new(text),
         problems: Vec::new(),
         every_key_required: base.is_none(),
     };
@@ -169,7 +170,7 @@ fn blank() -> Policy {
 
 struct Reader<'a> {
     file: &'a str,
-    text: &'a str,
+    lines: LineIndex<'a>,
     problems: Vec<PolicyProblem>,
     /// Reading the bundled default: a key it leaves out is a problem.
     every_key_required: bool,
@@ -178,11 +179,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// 1-based line and column of a byte offset.
     fn position(&self, offset: usize) -> (u32, u32) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        (saturate(line), saturate(column))
+        self.lines.position(offset)
     }
 
     fn location(&self, offset: usize) -> Location {
