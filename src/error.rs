@@ -99,13 +99,20 @@ pub enum Error {
 #[derive(Debug)]
 pub struct AdvisoryFileError {
     pub path: PathBuf,
+    /// The 1-based line and column in the file, where the parser gave one.
+    pub position: Option<(u32, u32)>,
     pub message: String,
 }
 
 fn render_advisory_errors(errors: &[AdvisoryFileError]) -> String {
     errors
         .iter()
-        .map(|e| format!("  {}: {}", e.path.display(), e.message))
+        .map(|e| match e.position {
+            Some((line, column)) => {
+                format!("  {}:{line}:{column}: {}", e.path.display(), e.message)
+            }
+            None => format!("  {}: {}", e.path.display(), e.message),
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -133,6 +133,7 @@ impl AdvisoryDatabase {
             if let Err(why) = crate::workspace::check_crate_name(name) {
                 return Err(Error::Advisories(vec![AdvisoryFileError {
                     path: self.root.join("crates"),
+                    position: None,
                     message: format!("refusing to look up crate {name:?}: {why}"),
                 }]));
             }
@@ -174,15 +175,23 @@ impl AdvisoryDatabase {
 fn load_advisory(path: &Path) -> Result<Option<Advisory>, AdvisoryFileError> {
     let fail = |message: String| AdvisoryFileError {
         path: path.to_path_buf(),
+        position: None,
         message,
     };
     if path.extension() != Some(OsStr::new("md")) {
         return Err(fail("not an advisory: expected a `.md` file".into()));
     }
     let text = fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-    let advisory: Advisory = text
-        .parse()
-        .map_err(|e: rustsec::Error| fail(error_chain(&e)))?;
+    let advisory: Advisory =
+        text.parse()
+            .map_err(|e: rustsec::Error| match toml_error_position(&text, &e) {
+                Some((position, message)) => AdvisoryFileError {
+                    position: Some(position),
+                    message,
+                    ..fail(String::new())
+                },
+                None => fail(error_chain(&e)),
+            })?;
     if advisory.metadata.id.is_placeholder() {
         return Ok(None);
     }
@@ -201,6 +210,25 @@ fn load_advisory(path: &Path) -> Result<Option<Advisory>, AdvisoryFileError> {
         )));
     }
     Ok(Some(advisory))
+}
+
+/// Where in the file a TOML error of the front matter is, and its message. The TOML parser counts
+/// from the front matter (after the opening fence, and after the `[advisory]` header rustsec
+/// adds to a V4 advisory), one line or more off from the file the reader has open.
+fn toml_error_position(text: &str, error: &rustsec::Error) -> Option<((u32, u32), String)> {
+    let toml = std::error::Error::source(error)?.downcast_ref::<toml::de::Error>()?;
+    let span = toml.span()?;
+    let front_matter = rustsec::advisory::Parts::parse(text).ok()?.front_matter;
+    // `front_matter` is a slice of `text`: its offset is the distance between their starts.
+    let start = (front_matter.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let added = if front_matter.starts_with("[advisory]") {
+        0
+    } else {
+        "[advisory]\n".len()
+    };
+    let offset = start + span.start.saturating_sub(added);
+    let position = crate::location::LineIndex::new(text).position(offset);
+    Some((position, toml.message().trim().to_string()))
 }
 
 /// An error and its sources on one line: rustsec puts the useful part (the TOML line) in the source.
@@ -272,4 +300,26 @@ fn default_cache_path() -> Result<PathBuf, Error> {
             path: PathBuf::from("$CARGO_HOME/advisory-db"),
             reason: format!("cargo's home directory could not be found ({e})"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_at(text: &str) -> Option<(u32, u32)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("RUSTSEC-2021-0003.md");
+        std::fs::write(&path, text).unwrap();
+        load_advisory(&path).unwrap_err().position
+    }
+
+    #[test]
+    fn toml_errors_point_at_the_line_of_the_file() {
+        let body = "\n```\n\n# Title\n\nText.\n";
+        // With the `[advisory]` header (V3) and without it (V4, where rustsec adds one).
+        let v3 = format!("```toml\n[advisory]\nid = \"RUSTSEC-2021-0003\"\npackage = 5\n{body}");
+        assert_eq!(error_at(&v3), Some((4, 11)));
+        let v4 = format!("```toml\nid = \"RUSTSEC-2021-0003\"\n\npackage = 5\n{body}");
+        assert_eq!(error_at(&v4), Some((4, 11)));
+    }
 }
