@@ -39,6 +39,11 @@ use build::{BuildOptions, BuildOutcome};
 use report::{Analysis, LintInfo, LockfileInfo, Summary, Target, Tool};
 use workspace::{LockedProject, ProjectPath};
 
+/// Checks the rule ids a policy names against every rule secgate has (see [`Policy::check`]).
+pub fn check_policy(policy: &Policy, today: time::Date) -> policy::PolicyCheck {
+    policy.check(&lints::is_lint_id, today)
+}
+
 /// Everything a scan needs to know, already validated.
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
@@ -76,6 +81,11 @@ fn deny_request(policy: &Policy, offline: bool) -> supply_chain::Request {
 pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     let project = LockedProject::locate(&options.project)?;
     let policy = policy::load_for_workspace(&project.root, options.policy.as_deref())?;
+    // Expired ignores become findings of the report; unknown ids stop the scan.
+    let checked = check_policy(&policy, options.today);
+    if !checked.errors.is_empty() {
+        return Err(Error::Policy(checked.errors));
+    }
     let db = AdvisoryDatabase::open(&options.database)?;
     let requested_target = options
         .build

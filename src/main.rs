@@ -311,12 +311,23 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
         Command::Policy(PolicyCommand::Check { file }) => {
             let file = file.clone().unwrap_or_else(|| "secgate.toml".to_string());
             let policy = secgate::policy::load_file(&file)?;
-            let line = format!(
+            let checked = secgate::check_policy(&policy, today());
+            if !checked.errors.is_empty() {
+                return Err(Error::Policy(checked.errors));
+            }
+            let mut out = String::new();
+            for warning in &checked.warnings {
+                out.push_str(&format!(
+                    "{}:{}:{}: warning: {}\n",
+                    warning.file, warning.line, warning.column, warning.message
+                ));
+            }
+            out.push_str(&format!(
                 "{}: valid ({} ignores)\n",
                 policy.source,
                 policy.ignores.len()
-            );
-            write_stdout(line.as_bytes())?;
+            ));
+            write_stdout(out.as_bytes())?;
             Ok(Verdict::Pass)
         }
         Command::Ignore(args) => {

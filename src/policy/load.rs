@@ -5,7 +5,7 @@
 //! stops at the first error, and the policy's few sections are easier to check directly.
 
 use super::{
-    AdvisoryRules, CargoDeny, Ignore, IgnoreRules, LintRules, Policy, SupplyChainRules,
+    AdvisoryRules, CargoDeny, Ignore, IgnoreRules, LintRule, LintRules, Policy, SupplyChainRules,
     UnsafeRules, Verdict,
 };
 use crate::error::{Error, PolicyProblem};
@@ -394,6 +394,14 @@ impl Reader<'_> {
         };
         let package = self.string(table, "package").map(str::to_string);
         let version = self.string(table, "version").map(str::to_string);
+        if let (Some(text), Some(item)) = (&version, table.get("version"))
+            && let Err(e) = rustsec::Version::parse(text)
+        {
+            self.problem_at(
+                item,
+                format!("`version` must be an exact version such as \"1.2.3\" ({e})"),
+            );
+        }
         if version.is_some() && package.is_none() {
             self.problem(
                 start,
@@ -485,8 +493,17 @@ impl Reader<'_> {
         let mut rules = Vec::new();
         if let Some(table) = self.map(lints, "rules") {
             for (id, item) in table.iter() {
+                let offset = table
+                    .key(id)
+                    .and_then(|k| k.span())
+                    .or_else(|| item.span())
+                    .map_or(0, |s| s.start);
                 if let Some(verdict) = self.verdict_item(item) {
-                    rules.push((id.to_string(), verdict));
+                    rules.push(LintRule {
+                        id: id.to_string(),
+                        verdict,
+                        origin: self.location(offset),
+                    });
                 }
             }
         }
