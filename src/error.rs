@@ -82,6 +82,10 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// A command-line argument has a value secgate cannot use.
+    #[error("{argument}: {message}")]
+    Argument { argument: String, message: String },
+
     /// A saved report could not be read.
     #[error("{path}: not a secgate JSON report: {message}")]
     Report { path: PathBuf, message: String },

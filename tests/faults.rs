@@ -235,7 +235,7 @@ fn rows() -> Vec<Row> {
                 "--policy",
                 "p.toml",
             ],
-            message: "--expires \"soon\" is not a date",
+            message: "--expires: \"soon\" is not a date",
             absent: ":0:0",
             ..ROW
         },
