@@ -60,6 +60,21 @@ fn slashed(path: &Path) -> String {
     out
 }
 
+/// A file secgate read, named for the user in messages and reports (the lockfile, a found
+/// policy, an imported deny.toml): relative to the current directory when it lies inside it
+/// (`fixtures/app/Cargo.lock`, as the user would type it), otherwise as it is (absolute when
+/// secgate found it, as given when the user gave it).
+pub fn cwd_relative(path: &Path) -> String {
+    if path.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(relative) = path.strip_prefix(&cwd)
+        && !relative.as_os_str().is_empty()
+    {
+        return relative.display().to_string();
+    }
+    path.display().to_string()
+}
+
 /// Whether a displayed file is in a dependency (a registry folder `name-1.2.3/…`), the standard
 /// library (`library/…`) or outside the workspace (an absolute path) rather than workspace code.
 pub fn is_dependency_file(file: &str) -> bool {
@@ -100,11 +115,6 @@ impl<'a> LineIndex<'a> {
         let column = self.text[start..offset].chars().count() + 1;
         let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
         (saturate(line), saturate(column))
-    }
-
-    /// The 1-based line of byte `offset`.
-    pub fn line(&self, offset: usize) -> u32 {
-        self.position(offset).0
     }
 }
 

@@ -5,6 +5,7 @@
 
 use crate::error::Error;
 use crate::finding::{Location, Package};
+use crate::location::cwd_relative;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -148,9 +149,9 @@ impl LockedProject {
             .map_or_else(|| "Cargo.lock".into(), |n| n.to_string_lossy().into_owned())
     }
 
-    /// The lockfile as the report and messages name it (see [`display_path`]).
+    /// The lockfile as the report and messages name it (see [`cwd_relative`]).
     pub fn lockfile_display(&self) -> String {
-        display_path(&self.lockfile_path)
+        cwd_relative(&self.lockfile_path)
     }
 }
 
@@ -161,19 +162,6 @@ pub fn manifest_location() -> Location {
         line: 1,
         column: None,
     }
-}
-
-/// A path for messages and reports: relative to the current directory when it lies inside it
-/// (`fixtures/app/Cargo.lock`, as the user would type it), otherwise as it is.
-pub fn display_path(path: &Path) -> String {
-    if path.is_absolute()
-        && let Ok(cwd) = std::env::current_dir()
-        && let Ok(relative) = path.strip_prefix(&cwd)
-        && !relative.as_os_str().is_empty()
-    {
-        return relative.display().to_string();
-    }
-    path.display().to_string()
 }
 
 /// Checks a package name as cargo does (ASCII letters, digits, `-` and `_`, starting with a

@@ -10,7 +10,7 @@ use super::{
 };
 use crate::error::{Error, PolicyProblem};
 use crate::finding::{Location, Severity};
-use crate::location::LineIndex;
+use crate::location::{LineIndex, cwd_relative};
 use std::path::Path;
 use time::Date;
 use toml_edit::{Document, Item, Table, TableLike};
@@ -62,8 +62,10 @@ pub fn load_for_workspace(root: &Path, explicit: Option<&str>) -> Result<Policy,
         Some(value) => load_file(value)?,
         None => {
             let path = root.join(POLICY_FILE);
+            // Named as a path given with --policy would be: the reader knows which file it is.
+            let name = cwd_relative(&path);
             match std::fs::read_to_string(&path) {
-                Ok(text) => parse(&text, POLICY_FILE, POLICY_FILE).map_err(Error::Policy)?,
+                Ok(text) => parse(&text, &name, &name).map_err(Error::Policy)?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => bundled_default()?,
                 Err(e) => return Err(Error::io(path, e)),
             }
