@@ -93,14 +93,23 @@ impl AdvisoryDatabase {
                 reason: "it has no `crates` directory".into(),
             });
         }
-        let (last_commit, updated) = last_update(dir);
+        let (advisory_count, newest) = survey(dir);
+        let (last_commit, updated) = match last_commit(dir) {
+            Some((commit, time)) => (Some(commit), Some(time)),
+            None => (None, newest),
+        };
         if let Some(updated) = updated
             && SystemTime::now()
                 .duration_since(updated)
                 .is_ok_and(|age| age > STALE_AFTER)
         {
+            let what = if last_commit.is_some() {
+                "was last updated"
+            } else {
+                "has no advisory newer than"
+            };
             warnings.push(format!(
-                "the advisory database at {} was last updated {}, more than 90 days ago",
+                "the advisory database at {} {what} {}, more than 90 days ago",
                 dir.display(),
                 rfc3339(updated)
             ));
@@ -110,7 +119,7 @@ impl AdvisoryDatabase {
             source,
             last_commit,
             last_updated: updated.map(rfc3339),
-            advisory_count: count_advisories(dir),
+            advisory_count,
         };
         Ok(AdvisoryDatabase {
             root: dir.to_path_buf(),
@@ -256,9 +265,11 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|name| name.starts_with('.'))
 }
 
-/// Counts advisory files in every collection without parsing them.
-fn count_advisories(root: &Path) -> usize {
-    ["crates", "rust"]
+/// Counts advisory files in every collection without parsing them, and finds the newest
+/// advisory date among them: how current a plain copy is, which its modification time cannot
+/// say (copying an old snapshot makes it look new).
+fn survey(root: &Path) -> (usize, Option<SystemTime>) {
+    let files: Vec<PathBuf> = ["crates", "rust"]
         .iter()
         .filter_map(|collection| fs::read_dir(root.join(collection)).ok())
         .flatten()
@@ -266,24 +277,39 @@ fn count_advisories(root: &Path) -> usize {
         .filter_map(|entry| fs::read_dir(entry.path()).ok())
         .flatten()
         .flatten()
-        .filter(|entry| {
-            let path = entry.path();
-            !is_hidden(&path) && path.extension() == Some(OsStr::new("md"))
-        })
-        .count()
+        .map(|entry| entry.path())
+        .filter(|path| !is_hidden(path) && path.extension() == Some(OsStr::new("md")))
+        .collect();
+    let newest = files
+        .par_iter()
+        .filter_map(|path| advisory_date(&fs::read_to_string(path).ok()?))
+        .max();
+    let newest = newest.map(|date| SystemTime::from(date.midnight().assume_utc()));
+    (files.len(), newest)
 }
 
-/// The HEAD commit and its time for a git checkout; the directory's modification time otherwise.
-fn last_update(dir: &Path) -> (Option<String>, Option<SystemTime>) {
+/// The `date = "YYYY-MM-DD"` of an advisory's front matter, read without parsing the advisory.
+fn advisory_date(text: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    text.lines()
+        .take_while(|line| !line.starts_with("# "))
+        .find_map(|line| line.trim().strip_prefix("date"))
+        .and_then(|rest| rest.trim_start().strip_prefix('='))
+        .and_then(|value| time::Date::parse(value.trim().trim_matches('"'), &format).ok())
+}
+
+/// The HEAD commit and its time, for a git checkout.
+fn last_commit(dir: &Path) -> Option<(String, SystemTime)> {
     if dir.join(".git").exists()
         && let Ok(repo) = rustsec::Repository::open(dir)
         && let Ok(commit) = repo.latest_commit()
     {
-        let time = SystemTime::from(commit.timestamp);
-        return (Some(commit.commit_id.to_hex()), Some(time));
+        return Some((
+            commit.commit_id.to_hex(),
+            SystemTime::from(commit.timestamp),
+        ));
     }
-    let modified = fs::metadata(dir).and_then(|m| m.modified()).ok();
-    (None, modified)
+    None
 }
 
 fn rfc3339(time: SystemTime) -> String {
@@ -311,6 +337,31 @@ mod tests {
         let path = dir.path().join("RUSTSEC-2021-0003.md");
         std::fs::write(&path, text).unwrap();
         load_advisory(&path).unwrap_err().position
+    }
+
+    #[test]
+    fn a_copied_old_snapshot_is_stale_by_its_newest_advisory() {
+        let dir = tempfile::tempdir().unwrap();
+        let crate_dir = dir.path().join("crates/old");
+        std::fs::create_dir_all(&crate_dir).unwrap();
+        for (id, date) in [
+            ("RUSTSEC-2020-0001", "2020-03-01"),
+            ("RUSTSEC-2020-0002", "2020-05-17"),
+        ] {
+            let text = format!(
+                "```toml\n[advisory]\nid = \"{id}\"\npackage = \"old\"\ndate = \"{date}\"\n```\n\n# T\n\nD.\n"
+            );
+            std::fs::write(crate_dir.join(format!("{id}.md")), text).unwrap();
+        }
+        // Written just now, so the directory's modification time is fresh.
+        let db = AdvisoryDatabase::open(&DatabaseSource::Local(dir.path().to_path_buf())).unwrap();
+        assert_eq!(db.info.advisory_count, 2);
+        assert_eq!(
+            db.info.last_updated.as_deref(),
+            Some("2020-05-17T00:00:00Z")
+        );
+        assert_eq!(db.warnings.len(), 1, "{:?}", db.warnings);
+        assert!(db.warnings[0].contains("has no advisory newer than 2020-05-17"));
     }
 
     #[test]
