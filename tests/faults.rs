@@ -456,3 +456,45 @@ fn ignore_keeps_the_policy_mode() {
     assert_eq!(result.code, 0, "{}", result.stderr);
     assert_eq!(mode(&policy), 0o644);
 }
+
+/// The report names files as the user would: the lockfile and a found policy relative to the
+/// current directory (not absolute, not without their directory), and locations in a lockfile
+/// given with --lockfile by its real name (SARIF and GitHub annotations said `Cargo.lock`).
+#[test]
+fn files_are_named_as_the_user_would_name_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = dir.path().join("app");
+    fs::create_dir_all(app.join("src")).unwrap();
+    fs::write(app.join(MANIFEST.0), MANIFEST.1).unwrap();
+    fs::write(app.join(MAIN.0), MAIN.1).unwrap();
+    fs::copy(fixture("lockfiles/vulnerable.lock"), app.join("Cargo.lock")).unwrap();
+    fs::copy(fixture("lockfiles/vulnerable.lock"), app.join("other.lock")).unwrap();
+    fs::write(
+        app.join("secgate.toml"),
+        "[advisories]\nfail-on = \"critical\"\n",
+    )
+    .unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let scan = |args: &[&str]| {
+        run(secgate(home.path())
+            .current_dir(dir.path())
+            .args(["scan", "-q", "--offline", "--no-build", "--db"])
+            .arg(fixture("advisory-db"))
+            .args(args))
+    };
+    let report = scan(&["--format", "json", "app"]).json();
+    assert_eq!(report["lockfile"]["path"], "app/Cargo.lock");
+    assert_eq!(report["policy"], "app/secgate.toml");
+    assert_eq!(report["findings"][0]["locations"][0]["file"], "Cargo.lock");
+
+    let sarif = scan(&["--format", "sarif", "--lockfile", "app/other.lock"]).json();
+    let result = &sarif["runs"][0]["results"][0];
+    let uri = &result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(uri, "other.lock", "{result:#}");
+    let github = scan(&["--format", "github", "--lockfile", "app/other.lock"]);
+    assert!(
+        github.stdout.contains("file=other.lock,"),
+        "{}",
+        github.stdout
+    );
+}
