@@ -39,6 +39,11 @@ use build::{BuildOptions, BuildOutcome};
 use report::{Analysis, LintInfo, LockfileInfo, Summary, Target, Tool};
 use workspace::{LockedProject, ProjectPath};
 
+/// Whether `id` is one of secgate's own: a lint rule, a curated clippy lint or a built-in id.
+pub fn is_known_rule_id(id: &str) -> bool {
+    lints::is_lint_id(id) || ids::BuiltinId::parse(id).is_some()
+}
+
 /// Checks the rule ids a policy names against every rule secgate has (see [`Policy::check`]).
 pub fn check_policy(policy: &Policy, today: time::Date) -> policy::PolicyCheck {
     policy.check(&lints::is_lint_id, today)

@@ -335,6 +335,16 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
                 .policy
                 .clone()
                 .unwrap_or_else(|| secgate::policy::edit::default_path(std::path::Path::new(".")));
+            // The same rule `policy check` and `scan` apply: an ignore of no rule is refused
+            // before it is written, not at the next scan.
+            let ours = args.id.starts_with("SG-") || args.id.starts_with("clippy::");
+            if ours && !secgate::is_known_rule_id(&args.id) {
+                return Err(Error::Argument {
+                    argument: args.id.clone(),
+                    message: "no secgate rule has this id, so the ignore could match nothing"
+                        .into(),
+                });
+            }
             let ignore = secgate::policy::edit::NewIgnore {
                 id: args.id.clone(),
                 reason: args.reason.clone(),

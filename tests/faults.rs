@@ -239,6 +239,20 @@ fn rows() -> Vec<Row> {
             absent: ":0:0",
             ..ROW
         },
+        Row {
+            name: "ignore of a rule id that does not exist",
+            files: &[("p.toml", "# ours\n")],
+            args: &[
+                "ignore",
+                "SG-TYPO-001",
+                "--reason",
+                "r",
+                "--policy",
+                "p.toml",
+            ],
+            message: "SG-TYPO-001: no secgate rule has this id",
+            ..ROW
+        },
         // Weak spot: an unwritable output is found before any work.
         Row {
             name: "output directory missing",
