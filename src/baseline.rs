@@ -26,9 +26,8 @@ use crate::report::Target;
 use crate::workspace::LockedProject;
 use std::collections::{HashMap, HashSet};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::str::FromStr;
 
 /// What was already there at the revision.
 #[derive(Debug, Default)]
@@ -146,17 +145,13 @@ impl Baseline {
         let Some(text) = old_text else {
             return Ok(baseline);
         };
-        let lockfile = rustsec::Lockfile::from_str(&text).map_err(|e| Error::Lockfile {
-            path: format!("{revision}:Cargo.lock").into(),
-            message: e.to_string(),
-        })?;
-        let old = LockedProject {
-            root: project.root.clone(),
-            lockfile_path: project.lockfile_path.clone(),
+        // Parsed and checked as the current lockfile is: its names reach the database too.
+        let old = LockedProject::parse(
+            project.root.clone(),
+            PathBuf::from(format!("{revision}:Cargo.lock")),
             text,
-            lockfile,
-            project: None,
-        };
+            None,
+        )?;
         let locked = |lockfile: &rustsec::Lockfile| -> HashSet<String> {
             lockfile
                 .packages
@@ -202,13 +197,14 @@ impl Baseline {
             // only be placed at a member's lockfile entry is about a manifest line secgate did
             // not find, so it stays new.
             Subject::Package if finding.kind == Kind::SupplyChain => {
+                // A finding about no crate (placed at the manifest's line 1) stays new.
                 match (&finding.package, finding.locations.first()) {
+                    (None, _) => false,
                     (_, Some(location)) if location.file != "Cargo.lock" => on_unchanged_line(),
                     _ if finding.id.strip_prefix(DENY_PREFIX) == Some("wildcard") => false,
                     (Some(p), _) => self
                         .unchanged_packages
                         .contains(&(p.name.clone(), p.version.clone())),
-                    (None, _) => false,
                 }
             }
             Subject::Package => finding.package.as_ref().is_some_and(|p| {

@@ -54,6 +54,14 @@ pub enum Error {
     #[error("{path}: malformed Cargo.lock: {message}")]
     Lockfile { path: PathBuf, message: String },
 
+    /// One entry of Cargo.lock is unacceptable (a package name that is not a crate name).
+    #[error("{path}{}: {message}", .line.map(|l| format!(":{l}")).unwrap_or_default())]
+    LockfileEntry {
+        path: PathBuf,
+        line: Option<u32>,
+        message: String,
+    },
+
     /// No advisory database could be opened or fetched.
     #[error("no advisory database at {path}: {reason}; pass --db DIR to use a local copy")]
     NoDatabase { path: PathBuf, reason: String },
@@ -74,6 +82,10 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// A command-line argument has a value secgate cannot use.
+    #[error("{argument}: {message}")]
+    Argument { argument: String, message: String },
+
     /// A saved report could not be read.
     #[error("{path}: not a secgate JSON report: {message}")]
     Report { path: PathBuf, message: String },
@@ -91,13 +103,20 @@ pub enum Error {
 #[derive(Debug)]
 pub struct AdvisoryFileError {
     pub path: PathBuf,
+    /// The 1-based line and column in the file, where the parser gave one.
+    pub position: Option<(u32, u32)>,
     pub message: String,
 }
 
 fn render_advisory_errors(errors: &[AdvisoryFileError]) -> String {
     errors
         .iter()
-        .map(|e| format!("  {}: {}", e.path.display(), e.message))
+        .map(|e| match e.position {
+            Some((line, column)) => {
+                format!("  {}:{line}:{column}: {}", e.path.display(), e.message)
+            }
+            None => format!("  {}: {}", e.path.display(), e.message),
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -40,6 +40,16 @@ use build::{BuildOptions, BuildOutcome};
 use report::{Analysis, LintInfo, LockfileInfo, Summary, Target, Tool};
 use workspace::{LockedProject, ProjectPath};
 
+/// Whether `id` is one of secgate's own: a lint rule, a curated clippy lint or a built-in id.
+pub fn is_known_rule_id(id: &str) -> bool {
+    lints::is_lint_id(id) || ids::BuiltinId::parse(id).is_some()
+}
+
+/// Checks the rule ids a policy names against every rule secgate has (see [`Policy::check`]).
+pub fn check_policy(policy: &Policy, today: time::Date) -> policy::PolicyCheck {
+    policy.check(&lints::is_lint_id, today)
+}
+
 /// Everything a scan needs to know, already validated.
 #[derive(Clone, Debug)]
 pub struct ScanOptions {
@@ -77,6 +87,11 @@ fn deny_request(policy: &Policy, offline: bool) -> supply_chain::Request {
 pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     let project = LockedProject::locate(&options.project)?;
     let policy = policy::load_for_workspace(&project.root, options.policy.as_deref())?;
+    // Expired ignores become findings of the report; unknown ids stop the scan.
+    let checked = check_policy(&policy, options.today);
+    if !checked.errors.is_empty() {
+        return Err(Error::Policy(checked.errors));
+    }
     let db = AdvisoryDatabase::open(&options.database)?;
     let requested_target = options
         .build
@@ -123,7 +138,11 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         options.progress.step("linting the workspace sources");
         let layer = lints::run_layer(&project.root, &build, analysed.reached_functions.as_ref())?;
         findings.extend(layer.findings);
-        findings.extend(policy.unsafe_findings(&layer.unsafe_code, &layer.members));
+        findings.extend(
+            policy.unsafe_findings(&layer.unsafe_code, &layer.members, &|package| {
+                project.package_location(&package.name, &package.version)
+            }),
+        );
         if let Some(baseline) = &baseline {
             findings.extend(baseline.new_unsafe(&layer.member_sites, &project.root));
         }
@@ -154,7 +173,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         tool: Tool::this(),
         project: project.project.clone(),
         lockfile: LockfileInfo {
-            path: project.lockfile_path.display().to_string(),
+            path: project.lockfile_display(),
             packages: project.lockfile.packages.len(),
         },
         database: db.info,

@@ -5,6 +5,11 @@
 //! The one owner of display paths: reachability's trace frames, the lint layer's findings, the
 //! unsafe table and the baseline all name files through here, and renderers ask
 //! [`is_dependency_file`] instead of guessing.
+//!
+//! Also where in a file: [`LineIndex`] turns byte offsets into 1-based line and column for
+//! messages that point into a file (policy problems, imported ignores, advisory parse errors),
+//! finding the line starts once so that many positions in a large file cost a binary search
+//! each, not a rescan from the top.
 
 use std::path::{Component, Path};
 
@@ -55,6 +60,21 @@ fn slashed(path: &Path) -> String {
     out
 }
 
+/// A file secgate read, named for the user in messages and reports (the lockfile, a found
+/// policy, an imported deny.toml): relative to the current directory when it lies inside it
+/// (`fixtures/app/Cargo.lock`, as the user would type it), otherwise as it is (absolute when
+/// secgate found it, as given when the user gave it).
+pub fn cwd_relative(path: &Path) -> String {
+    if path.is_absolute()
+        && let Ok(cwd) = std::env::current_dir()
+        && let Ok(relative) = path.strip_prefix(&cwd)
+        && !relative.as_os_str().is_empty()
+    {
+        return relative.display().to_string();
+    }
+    path.display().to_string()
+}
+
 /// Whether a displayed file is in a dependency (a registry folder `name-1.2.3/…`), the standard
 /// library (`library/…`) or outside the workspace (an absolute path) rather than workspace code.
 pub fn is_dependency_file(file: &str) -> bool {
@@ -65,6 +85,37 @@ pub fn is_dependency_file(file: &str) -> bool {
     first.rsplit_once('-').is_some_and(|(_, version)| {
         version.starts_with(|c: char| c.is_ascii_digit()) && version.contains('.')
     })
+}
+
+/// Where each line of a text starts.
+#[derive(Debug, Clone)]
+pub struct LineIndex<'a> {
+    text: &'a str,
+    /// Byte offset of the start of every line; the first is 0.
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> LineIndex<'a> {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(at, _)| at + 1))
+            .collect();
+        LineIndex { text, starts }
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset`; an offset past the end is
+    /// the end, one inside a character is that character.
+    pub fn position(&self, offset: usize) -> (u32, u32) {
+        let mut offset = offset.min(self.text.len());
+        while !self.text.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self.starts[line - 1];
+        let column = self.text[start..offset].chars().count() + 1;
+        let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (saturate(line), saturate(column))
+    }
 }
 
 #[cfg(test)]
@@ -111,5 +162,21 @@ mod tests {
         assert!(!is_dependency_file("src/main.rs"));
         assert!(!is_dependency_file("helper/src/lib.rs"));
         assert!(!is_dependency_file("crates/my-tool/src/lib.rs"));
+    }
+
+    #[test]
+    fn positions_count_lines_and_characters() {
+        let index = LineIndex::new("ab\n\u{e9}x\n\nlast");
+        assert_eq!(index.position(0), (1, 1));
+        assert_eq!(index.position(2), (1, 3));
+        assert_eq!(index.position(3), (2, 1));
+        // After the two-byte é: column 2.
+        assert_eq!(index.position(5), (2, 2));
+        // Inside the é: the é itself.
+        assert_eq!(index.position(4), (2, 1));
+        assert_eq!(index.position(7), (3, 1));
+        assert_eq!(index.position(8), (4, 1));
+        assert_eq!(index.position(1000), (4, 5));
+        assert_eq!(LineIndex::new("").position(0), (1, 1));
     }
 }

@@ -276,12 +276,16 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<Verdict, Error> {
     match &cli.command {
         Command::Scan(args) => {
+            if let Some(path) = &args.output.output {
+                secgate::output::check_writable(path)?;
+            }
             let report = secgate::scan(&args.scan.options(reporter(cli)))?;
             warn(cli, &report);
             emit(&report, &args.output)?;
             Ok(report.summary.verdict)
         }
         Command::Report(args) => {
+            secgate::output::check_writable(&args.output)?;
             let report = secgate::scan(&args.scan.options(reporter(cli)))?;
             warn(cli, &report);
             let page = render(&report, Format::Html, &RenderOptions::default())?;
@@ -307,12 +311,23 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
         Command::Policy(PolicyCommand::Check { file }) => {
             let file = file.clone().unwrap_or_else(|| "secgate.toml".to_string());
             let policy = secgate::policy::load_file(&file)?;
-            let line = format!(
+            let checked = secgate::check_policy(&policy, today());
+            if !checked.errors.is_empty() {
+                return Err(Error::Policy(checked.errors));
+            }
+            let mut out = String::new();
+            for warning in &checked.warnings {
+                out.push_str(&format!(
+                    "{}:{}:{}: warning: {}\n",
+                    warning.file, warning.line, warning.column, warning.message
+                ));
+            }
+            out.push_str(&format!(
                 "{}: valid ({} ignores)\n",
                 policy.source,
                 policy.ignores.len()
-            );
-            write_stdout(line.as_bytes())?;
+            ));
+            write_stdout(out.as_bytes())?;
             Ok(Verdict::Pass)
         }
         Command::Ignore(args) => {
@@ -320,6 +335,16 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
                 .policy
                 .clone()
                 .unwrap_or_else(|| secgate::policy::edit::default_path(std::path::Path::new(".")));
+            // The same rule `policy check` and `scan` apply: an ignore of no rule is refused
+            // before it is written, not at the next scan.
+            let ours = args.id.starts_with("SG-") || args.id.starts_with("clippy::");
+            if ours && !secgate::is_known_rule_id(&args.id) {
+                return Err(Error::Argument {
+                    argument: args.id.clone(),
+                    message: "no secgate rule has this id, so the ignore could match nothing"
+                        .into(),
+                });
+            }
             let ignore = secgate::policy::edit::NewIgnore {
                 id: args.id.clone(),
                 reason: args.reason.clone(),

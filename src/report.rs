@@ -54,7 +54,7 @@ pub struct DatabaseInfo {
     pub source: DatabaseOrigin,
     /// The database's HEAD commit, when it is a git checkout.
     pub last_commit: Option<String>,
-    /// RFC 3339 time of the last commit, or the directory's modification time.
+    /// RFC 3339 time of the last commit, or the newest advisory's date for a plain directory.
     pub last_updated: Option<String>,
     /// Advisories in the database, withdrawn ones included (as cargo-audit counts them).
     pub advisory_count: usize,

@@ -10,7 +10,7 @@
 //! check the project, the scan says so with a failing finding (`SG-DENY-000`): it fails closed.
 
 use crate::finding::{Confidence, Finding, Kind, Location, Package, Severity};
-use crate::workspace::LockedProject;
+use crate::workspace::{LockedProject, manifest_location};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -428,18 +428,14 @@ fn location(
         && manifest_codes.contains(&code)
     {
         return Location {
-            file: "Cargo.toml".to_string(),
             line: label.line,
             column: Some(label.column),
+            ..manifest_location()
         };
     }
-    let line = krate
-        .and_then(|k| project.package_line(&k.name, &k.version))
-        .unwrap_or(1);
-    Location {
-        file: "Cargo.lock".to_string(),
-        line,
-        column: None,
+    match krate {
+        Some(k) => project.package_location(&k.name, &k.version),
+        None => manifest_location(),
     }
 }
 
@@ -481,11 +477,7 @@ fn deny_failed(why: &str) -> Finding {
             "The policy folds cargo-deny's bans, licenses and sources checks into the verdict, \
              but they did not run: {why}."
         ),
-        locations: vec![Location {
-            file: "Cargo.toml".to_string(),
-            line: 1,
-            column: None,
-        }],
+        locations: vec![manifest_location()],
         confidence: Some(Confidence::High),
         fix: Some(
             "cargo install cargo-deny --locked, or fix what cargo-deny reported; \
@@ -516,23 +508,22 @@ fn first_lines(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
 
     /// A project whose Cargo.lock has the crates of the recorded cargo-deny output.
     fn project() -> LockedProject {
         let text = "version = 4\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.19\"\n\n\
                     [[package]]\nname = \"sc\"\nversion = \"0.1.0\"\n\n\
                     [[package]]\nname = \"tempdir\"\nversion = \"0.3.7\"\n";
-        LockedProject {
-            root: PathBuf::from("/home/dev/sc"),
-            lockfile_path: PathBuf::from("/home/dev/sc/Cargo.lock"),
-            text: text.to_string(),
-            lockfile: rustsec::Lockfile::from_str(text).unwrap_or_else(|e| panic!("{e}")),
-            project: Some(Package {
+        LockedProject::parse(
+            PathBuf::from("/home/dev/sc"),
+            PathBuf::from("/home/dev/sc/Cargo.lock"),
+            text.to_string(),
+            Some(Package {
                 name: "sc".into(),
                 version: "0.1.0".into(),
             }),
-        }
+        )
+        .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn recorded(name: &str) -> String {

@@ -118,7 +118,9 @@ fn severity_comes_from_cvss_and_is_unknown_without_it() {
     );
     assert_eq!(smallvec["reachability"], "unknown");
     assert_eq!(smallvec["reachability_reason"], "not analysed");
-    assert_eq!(smallvec["locations"][0]["file"], "Cargo.lock");
+    // Locations are relative to the project root: a bare lockfile is named as it is called.
+    assert_eq!(smallvec["locations"][0]["file"], "vulnerable.lock");
+    assert_eq!(smallvec["locations"][0]["line"], 55);
     let tokio = find("RUSTSEC-2021-0124");
     assert_eq!(tokio["severity"], "unknown");
     assert_eq!(tokio["cvss"], serde_json::Value::Null);

@@ -93,14 +93,23 @@ impl AdvisoryDatabase {
                 reason: "it has no `crates` directory".into(),
             });
         }
-        let (last_commit, updated) = last_update(dir);
+        let (advisory_count, newest) = survey(dir);
+        let (last_commit, updated) = match last_commit(dir) {
+            Some((commit, time)) => (Some(commit), Some(time)),
+            None => (None, newest),
+        };
         if let Some(updated) = updated
             && SystemTime::now()
                 .duration_since(updated)
                 .is_ok_and(|age| age > STALE_AFTER)
         {
+            let what = if last_commit.is_some() {
+                "was last updated"
+            } else {
+                "has no advisory newer than"
+            };
             warnings.push(format!(
-                "the advisory database at {} was last updated {}, more than 90 days ago",
+                "the advisory database at {} {what} {}, more than 90 days ago",
                 dir.display(),
                 rfc3339(updated)
             ));
@@ -110,7 +119,7 @@ impl AdvisoryDatabase {
             source,
             last_commit,
             last_updated: updated.map(rfc3339),
-            advisory_count: count_advisories(dir),
+            advisory_count,
         };
         Ok(AdvisoryDatabase {
             root: dir.to_path_buf(),
@@ -129,6 +138,14 @@ impl AdvisoryDatabase {
         let names: BTreeSet<&str> = crate_names.into_iter().collect();
         let mut paths = Vec::new();
         for name in names {
+            // The lockfile reader refuses such names already; a name is joined to a path here.
+            if let Err(why) = crate::workspace::check_crate_name(name) {
+                return Err(Error::Advisories(vec![AdvisoryFileError {
+                    path: self.root.join("crates"),
+                    position: None,
+                    message: format!("refusing to look up crate {name:?}: {why}"),
+                }]));
+            }
             let dir = self.root.join("crates").join(name);
             let entries = match fs::read_dir(&dir) {
                 Ok(entries) => entries,
@@ -167,15 +184,23 @@ impl AdvisoryDatabase {
 fn load_advisory(path: &Path) -> Result<Option<Advisory>, AdvisoryFileError> {
     let fail = |message: String| AdvisoryFileError {
         path: path.to_path_buf(),
+        position: None,
         message,
     };
     if path.extension() != Some(OsStr::new("md")) {
         return Err(fail("not an advisory: expected a `.md` file".into()));
     }
     let text = fs::read_to_string(path).map_err(|e| fail(e.to_string()))?;
-    let advisory: Advisory = text
-        .parse()
-        .map_err(|e: rustsec::Error| fail(error_chain(&e)))?;
+    let advisory: Advisory =
+        text.parse()
+            .map_err(|e: rustsec::Error| match toml_error_position(&text, &e) {
+                Some((position, message)) => AdvisoryFileError {
+                    position: Some(position),
+                    message,
+                    ..fail(String::new())
+                },
+                None => fail(error_chain(&e)),
+            })?;
     if advisory.metadata.id.is_placeholder() {
         return Ok(None);
     }
@@ -194,6 +219,25 @@ fn load_advisory(path: &Path) -> Result<Option<Advisory>, AdvisoryFileError> {
         )));
     }
     Ok(Some(advisory))
+}
+
+/// Where in the file a TOML error of the front matter is, and its message. The TOML parser counts
+/// from the front matter (after the opening fence, and after the `[advisory]` header rustsec
+/// adds to a V4 advisory), one line or more off from the file the reader has open.
+fn toml_error_position(text: &str, error: &rustsec::Error) -> Option<((u32, u32), String)> {
+    let toml = std::error::Error::source(error)?.downcast_ref::<toml::de::Error>()?;
+    let span = toml.span()?;
+    let front_matter = rustsec::advisory::Parts::parse(text).ok()?.front_matter;
+    // `front_matter` is a slice of `text`: its offset is the distance between their starts.
+    let start = (front_matter.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    let added = if front_matter.starts_with("[advisory]") {
+        0
+    } else {
+        "[advisory]\n".len()
+    };
+    let offset = start + span.start.saturating_sub(added);
+    let position = crate::location::LineIndex::new(text).position(offset);
+    Some((position, toml.message().trim().to_string()))
 }
 
 /// An error and its sources on one line: rustsec puts the useful part (the TOML line) in the source.
@@ -221,9 +265,11 @@ fn is_hidden(path: &Path) -> bool {
         .is_some_and(|name| name.starts_with('.'))
 }
 
-/// Counts advisory files in every collection without parsing them.
-fn count_advisories(root: &Path) -> usize {
-    ["crates", "rust"]
+/// Counts advisory files in every collection without parsing them, and finds the newest
+/// advisory date among them: how current a plain copy is, which its modification time cannot
+/// say (copying an old snapshot makes it look new).
+fn survey(root: &Path) -> (usize, Option<SystemTime>) {
+    let files: Vec<PathBuf> = ["crates", "rust"]
         .iter()
         .filter_map(|collection| fs::read_dir(root.join(collection)).ok())
         .flatten()
@@ -231,24 +277,39 @@ fn count_advisories(root: &Path) -> usize {
         .filter_map(|entry| fs::read_dir(entry.path()).ok())
         .flatten()
         .flatten()
-        .filter(|entry| {
-            let path = entry.path();
-            !is_hidden(&path) && path.extension() == Some(OsStr::new("md"))
-        })
-        .count()
+        .map(|entry| entry.path())
+        .filter(|path| !is_hidden(path) && path.extension() == Some(OsStr::new("md")))
+        .collect();
+    let newest = files
+        .par_iter()
+        .filter_map(|path| advisory_date(&fs::read_to_string(path).ok()?))
+        .max();
+    let newest = newest.map(|date| SystemTime::from(date.midnight().assume_utc()));
+    (files.len(), newest)
 }
 
-/// The HEAD commit and its time for a git checkout; the directory's modification time otherwise.
-fn last_update(dir: &Path) -> (Option<String>, Option<SystemTime>) {
+/// The `date = "YYYY-MM-DD"` of an advisory's front matter, read without parsing the advisory.
+fn advisory_date(text: &str) -> Option<time::Date> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    text.lines()
+        .take_while(|line| !line.starts_with("# "))
+        .find_map(|line| line.trim().strip_prefix("date"))
+        .and_then(|rest| rest.trim_start().strip_prefix('='))
+        .and_then(|value| time::Date::parse(value.trim().trim_matches('"'), &format).ok())
+}
+
+/// The HEAD commit and its time, for a git checkout.
+fn last_commit(dir: &Path) -> Option<(String, SystemTime)> {
     if dir.join(".git").exists()
         && let Ok(repo) = rustsec::Repository::open(dir)
         && let Ok(commit) = repo.latest_commit()
     {
-        let time = SystemTime::from(commit.timestamp);
-        return (Some(commit.commit_id.to_hex()), Some(time));
+        return Some((
+            commit.commit_id.to_hex(),
+            SystemTime::from(commit.timestamp),
+        ));
     }
-    let modified = fs::metadata(dir).and_then(|m| m.modified()).ok();
-    (None, modified)
+    None
 }
 
 fn rfc3339(time: SystemTime) -> String {
@@ -265,4 +326,51 @@ fn default_cache_path() -> Result<PathBuf, Error> {
             path: PathBuf::from("$CARGO_HOME/advisory-db"),
             reason: format!("cargo's home directory could not be found ({e})"),
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_at(text: &str) -> Option<(u32, u32)> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("RUSTSEC-2021-0003.md");
+        std::fs::write(&path, text).unwrap();
+        load_advisory(&path).unwrap_err().position
+    }
+
+    #[test]
+    fn a_copied_old_snapshot_is_stale_by_its_newest_advisory() {
+        let dir = tempfile::tempdir().unwrap();
+        let crate_dir = dir.path().join("crates/old");
+        std::fs::create_dir_all(&crate_dir).unwrap();
+        for (id, date) in [
+            ("RUSTSEC-2020-0001", "2020-03-01"),
+            ("RUSTSEC-2020-0002", "2020-05-17"),
+        ] {
+            let text = format!(
+                "```toml\n[advisory]\nid = \"{id}\"\npackage = \"old\"\ndate = \"{date}\"\n```\n\n# T\n\nD.\n"
+            );
+            std::fs::write(crate_dir.join(format!("{id}.md")), text).unwrap();
+        }
+        // Written just now, so the directory's modification time is fresh.
+        let db = AdvisoryDatabase::open(&DatabaseSource::Local(dir.path().to_path_buf())).unwrap();
+        assert_eq!(db.info.advisory_count, 2);
+        assert_eq!(
+            db.info.last_updated.as_deref(),
+            Some("2020-05-17T00:00:00Z")
+        );
+        assert_eq!(db.warnings.len(), 1, "{:?}", db.warnings);
+        assert!(db.warnings[0].contains("has no advisory newer than 2020-05-17"));
+    }
+
+    #[test]
+    fn toml_errors_point_at_the_line_of_the_file() {
+        let body = "\n```\n\n# Title\n\nText.\n";
+        // With the `[advisory]` header (V3) and without it (V4, where rustsec adds one).
+        let v3 = format!("```toml\n[advisory]\nid = \"RUSTSEC-2021-0003\"\npackage = 5\n{body}");
+        assert_eq!(error_at(&v3), Some((4, 11)));
+        let v4 = format!("```toml\nid = \"RUSTSEC-2021-0003\"\n\npackage = 5\n{body}");
+        assert_eq!(error_at(&v4), Some((4, 11)));
+    }
 }

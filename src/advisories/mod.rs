@@ -48,9 +48,9 @@ pub fn find(
         };
         for advisory in candidates {
             if let Some(kind) = matching_kind(advisory, &package.version) {
-                let line =
-                    project.package_line(package.name.as_str(), &package.version.to_string());
-                findings.push(finding(advisory, kind, package, line, target));
+                let location =
+                    project.package_location(package.name.as_str(), &package.version.to_string());
+                findings.push(finding(advisory, kind, package, location, target));
             }
         }
     }
@@ -81,7 +81,7 @@ fn finding(
     advisory: &Advisory,
     kind: Kind,
     package: &rustsec::package::Package,
-    lockfile_line: Option<u32>,
+    location: Location,
     target: &Target,
 ) -> Finding {
     let meta = &advisory.metadata;
@@ -122,14 +122,7 @@ fn finding(
         reachability,
         reachability_reason: reason,
         traces: Vec::new(),
-        locations: lockfile_line
-            .map(|line| Location {
-                file: "Cargo.lock".to_string(),
-                line,
-                column: Some(1),
-            })
-            .into_iter()
-            .collect(),
+        locations: vec![location],
         confidence: None,
         fix: fix_hint(package.name.as_str(), advisory),
         suppressed: None,

@@ -4,7 +4,7 @@
 
 use super::clippy;
 use super::unsafe_code::{UnsafeSite, count_crate, reachable_functions};
-use super::{LintOptions, Location, scan_sources, workspace_sources};
+use super::{LintOptions, scan_sources, workspace_sources};
 use crate::build::{BuildOutcome, Built, ClippyRun};
 use crate::error::Error;
 use crate::finding::{Confidence, Finding, Kind};
@@ -260,11 +260,7 @@ fn clippy_did_not_run(title: &str) -> Finding {
             clippy-driver, its security lints (unsafe code, panics on input, truncation) were not \
             checked."
             .to_string(),
-        locations: vec![Location {
-            file: "Cargo.toml".to_string(),
-            line: 1,
-            column: None,
-        }],
+        locations: vec![crate::workspace::manifest_location()],
         confidence: Some(Confidence::High),
         fix: Some("rustup component add clippy".to_string()),
         ..Finding::new(BuiltinId::ClippyMissing.as_str(), Kind::Lint, title)

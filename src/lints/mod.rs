@@ -33,6 +33,16 @@ pub struct LintOptions {
     pub include_tests: bool,
 }
 
+/// Whether `id` is one a lint finding can have: a rule of the registry, a curated clippy lint,
+/// or the lint layer's own (`SG-PARSE-001`, `SG-CLIPPY-000`).
+pub fn is_lint_id(id: &str) -> bool {
+    matches!(
+        crate::ids::BuiltinId::parse(id),
+        Some(crate::ids::BuiltinId::ParseError | crate::ids::BuiltinId::ClippyMissing)
+    ) || rules::rule(id).is_some()
+        || clippy::lint(id).is_some()
+}
+
 /// One parsed source file, as the rules see it.
 pub struct SourceFile<'a> {
     /// The syntax tree, with test code removed unless the options include it.

@@ -3,8 +3,9 @@
 
 use super::load::{POLICY_FILE, parse, parse_date};
 use crate::error::Error;
+use crate::location::LineIndex;
 use std::path::Path;
-use toml_edit::{ArrayOfTables, DocumentMut, Item, Table, value};
+use toml_edit::{ArrayOfTables, Document, DocumentMut, Item, Table, value};
 
 /// What to ignore.
 #[derive(Debug, Clone)]
@@ -19,23 +20,19 @@ pub struct NewIgnore {
 
 /// Adds `ignore` to the policy file at `path` (created if missing) and checks the result.
 pub fn add_ignore(path: &Path, ignore: &NewIgnore) -> Result<(), Error> {
-    let invalid = |message: String| {
-        Error::Policy(vec![super::PolicyProblem {
-            file: path.display().to_string(),
-            line: 0,
-            column: 0,
-            message,
-        }])
-    };
     if ignore.reason.trim().is_empty() {
-        return Err(invalid("--reason must say why the risk is accepted".into()));
+        return Err(Error::Argument {
+            argument: "--reason".into(),
+            message: "it must say why the risk is accepted".into(),
+        });
     }
     if let Some(expires) = &ignore.expires
         && parse_date(expires).is_none()
     {
-        return Err(invalid(format!(
-            "--expires {expires:?} is not a date written YYYY-MM-DD"
-        )));
+        return Err(Error::Argument {
+            argument: "--expires".into(),
+            message: format!("{expires:?} is not a date written YYYY-MM-DD"),
+        });
     }
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
@@ -45,9 +42,31 @@ pub fn add_ignore(path: &Path, ignore: &NewIgnore) -> Result<(), Error> {
         }
         Err(e) => return Err(Error::io(path, e)),
     };
+    // Problems point into the file as it is: the spanned document knows where, the editable one
+    // does not keep spans.
+    let lines = LineIndex::new(&text);
+    let invalid = |offset: usize, message: String| {
+        let (line, column) = lines.position(offset);
+        Error::Policy(vec![super::PolicyProblem {
+            file: path.display().to_string(),
+            line,
+            column,
+            message,
+        }])
+    };
+    let spanned = Document::parse(text.as_str()).map_err(|e| {
+        invalid(
+            e.span().map_or(0, |s| s.start),
+            format!("cannot edit: {}", e.message().trim()),
+        )
+    })?;
+    let ignore_offset = spanned
+        .get("ignore")
+        .and_then(Item::span)
+        .map_or(0, |s| s.start);
     let mut document: DocumentMut = text
         .parse()
-        .map_err(|e: toml_edit::TomlError| invalid(format!("cannot edit: {}", e.message())))?;
+        .map_err(|e: toml_edit::TomlError| invalid(0, format!("cannot edit: {}", e.message())))?;
     let mut entry = Table::new();
     entry.insert("id", value(ignore.id.as_str()));
     for (key, field) in [
@@ -67,6 +86,7 @@ pub fn add_ignore(path: &Path, ignore: &NewIgnore) -> Result<(), Error> {
         Some(Item::ArrayOfTables(array)) => array.push(entry),
         Some(_) => {
             return Err(invalid(
+                ignore_offset,
                 "`ignore` is not an array of [[ignore]] tables".into(),
             ));
         }

@@ -4,33 +4,73 @@
 use super::{Ignore, Policy};
 use crate::error::Error;
 use crate::finding::Location;
+use crate::location::{LineIndex, cwd_relative};
 use std::path::Path;
 use toml_edit::{Document, Item, Value};
 
-/// Adds the imported ignores the policy asks for.
+/// Adds the imported ignores the policy asks for. They are held to the policy's rules: with
+/// `require-expiry`, an imported ignore (which cannot carry an expiry) is a policy problem.
 pub(super) fn add_imported_ignores(policy: &mut Policy, root: &Path) -> Result<(), Error> {
-    if policy.ignore_rules.import_deny_toml {
-        policy.ignores.extend(read(root, "deny.toml")?);
+    let mut problems = Vec::new();
+    let require_expiry = policy.ignore_rules.require_expiry;
+    let files = [
+        (
+            policy.ignore_rules.import_deny_toml,
+            "deny.toml",
+            "import-deny-toml",
+        ),
+        (
+            policy.ignore_rules.import_audit_toml,
+            ".cargo/audit.toml",
+            "import-audit-toml",
+        ),
+    ];
+    for (import, file, key) in files {
+        if !import {
+            continue;
+        }
+        for (ignore, column) in read(root, file)? {
+            if require_expiry {
+                problems.push(super::PolicyProblem {
+                    file: ignore.origin.file.clone(),
+                    line: ignore.origin.line,
+                    column,
+                    message: format!(
+                        "this policy requires every ignore to have an expiry, and the ignore of {} \
+                         imported from {file} has none: move it to the policy's [[ignore]] with \
+                         `expires`, or set [ignores] {key} = false",
+                        ignore.id
+                    ),
+                });
+            }
+            policy.ignores.push(ignore);
+        }
     }
-    if policy.ignore_rules.import_audit_toml {
-        policy.ignores.extend(read(root, ".cargo/audit.toml")?);
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Policy(problems))
     }
-    Ok(())
 }
 
-/// `[advisories] ignore = ["RUSTSEC-…", { id = "RUSTSEC-…", reason = "…" }]` from one file.
-fn read(root: &Path, file: &str) -> Result<Vec<Ignore>, Error> {
+/// `[advisories] ignore = ["RUSTSEC-…", { id = "RUSTSEC-…", reason = "…" }]` from one file, each
+/// with the column where its entry starts.
+fn read(root: &Path, file: &str) -> Result<Vec<(Ignore, u32)>, Error> {
     let path = root.join(file);
     let text = match std::fs::read_to_string(&path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(Error::io(path, e)),
     };
+    // Named as the policy file is: relative to the current directory, or absolute.
+    let name = cwd_relative(&path);
+    let lines = LineIndex::new(&text);
     let document = Document::parse(text.as_str()).map_err(|e| {
+        let (line, column) = lines.position(e.span().map_or(0, |s| s.start));
         Error::Policy(vec![super::PolicyProblem {
-            file: file.to_string(),
-            line: line_of(&text, e.span().map_or(0, |s| s.start)),
-            column: 1,
+            file: name.clone(),
+            line,
+            column,
             message: e.message().to_string(),
         }])
     })?;
@@ -62,27 +102,26 @@ fn read(root: &Path, file: &str) -> Result<Vec<Ignore>, Error> {
         if id.is_empty() {
             continue;
         }
-        ignores.push(Ignore {
-            id,
-            package: None,
-            version: None,
-            path: None,
-            reason: reason
-                .unwrap_or_else(|| format!("imported from {file} (no reason given there)")),
-            expires: None,
-            origin: Location {
-                file: file.to_string(),
-                line: line_of(&text, offset),
-                column: None,
+        let (line, column) = lines.position(offset);
+        ignores.push((
+            Ignore {
+                id,
+                package: None,
+                version: None,
+                path: None,
+                reason: reason
+                    .unwrap_or_else(|| format!("imported from {file} (no reason given there)")),
+                expires: None,
+                origin: Location {
+                    file: name.clone(),
+                    line,
+                    column: None,
+                },
             },
-        });
+            column,
+        ));
     }
     Ok(ignores)
-}
-
-fn line_of(text: &str, offset: usize) -> u32 {
-    let lines = text[..offset.min(text.len())].matches('\n').count();
-    u32::try_from(lines + 1).unwrap_or(u32::MAX)
 }
 
 #[cfg(test)]
@@ -110,16 +149,41 @@ mod tests {
             .iter()
             .map(|i| (i.id.as_str(), i.origin.file.as_str(), i.origin.line))
             .collect();
+        // Named with their directory, as the policy file is.
+        let deny = dir.path().join("deny.toml").display().to_string();
+        let audit = dir.path().join(".cargo/audit.toml").display().to_string();
         assert_eq!(
             found,
             [
-                ("RUSTSEC-2020-0071", "deny.toml", 3),
-                ("RUSTSEC-2021-0003", "deny.toml", 4),
-                ("RUSTSEC-2019-0033", ".cargo/audit.toml", 2)
+                ("RUSTSEC-2020-0071", deny.as_str(), 3),
+                ("RUSTSEC-2021-0003", deny.as_str(), 4),
+                ("RUSTSEC-2019-0033", audit.as_str(), 2)
             ]
         );
         assert_eq!(policy.ignores[1].reason, "not on our path");
         assert!(policy.ignores[0].reason.contains("imported from deny.toml"));
+    }
+
+    #[test]
+    fn require_expiry_holds_for_imported_ignores() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("deny.toml"),
+            "[advisories]\nignore = [\n  \"A\",\n    { id = \"B\" },\n]\n",
+        )
+        .unwrap();
+        let mut policy = crate::policy::bundled_default().unwrap();
+        policy.ignore_rules.require_expiry = true;
+        let Err(Error::Policy(problems)) = add_imported_ignores(&mut policy, dir.path()) else {
+            panic!("imported ignores without an expiry pass a policy that requires one");
+        };
+        let at: Vec<(u32, u32)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(at, [(3, 3), (4, 5)]);
+        assert!(
+            problems[0]
+                .message
+                .contains("imported from deny.toml has none")
+        );
     }
 
     #[test]

@@ -5,11 +5,12 @@
 //! stops at the first error, and the policy's few sections are easier to check directly.
 
 use super::{
-    AdvisoryRules, CargoDeny, Ignore, IgnoreRules, LintRules, Policy, SupplyChainRules,
+    AdvisoryRules, CargoDeny, Ignore, IgnoreRules, LintRule, LintRules, Policy, SupplyChainRules,
     UnsafeRules, Verdict,
 };
 use crate::error::{Error, PolicyProblem};
 use crate::finding::{Location, Severity};
+use crate::location::{LineIndex, cwd_relative};
 use std::path::Path;
 use time::Date;
 use toml_edit::{Document, Item, Table, TableLike};
@@ -61,8 +62,10 @@ pub fn load_for_workspace(root: &Path, explicit: Option<&str>) -> Result<Policy,
         Some(value) => load_file(value)?,
         None => {
             let path = root.join(POLICY_FILE);
+            // Named as a path given with --policy would be: the reader knows which file it is.
+            let name = cwd_relative(&path);
             match std::fs::read_to_string(&path) {
-                Ok(text) => parse(&text, POLICY_FILE, POLICY_FILE).map_err(Error::Policy)?,
+                Ok(text) => parse(&text, &name, &name).map_err(Error::Policy)?,
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => bundled_default()?,
                 Err(e) => return Err(Error::io(path, e)),
             }
@@ -104,7 +107,7 @@ fn parse_over(
 ) -> Result<Policy, Vec<PolicyProblem>> {
     let mut reader = Reader {
         file,
-        text,
+        lines: LineIndex::new(text),
         problems: Vec::new(),
         every_key_required: base.is_none(),
     };
@@ -169,7 +172,7 @@ fn blank() -> Policy {
 
 struct Reader<'a> {
     file: &'a str,
-    text: &'a str,
+    lines: LineIndex<'a>,
     problems: Vec<PolicyProblem>,
     /// Reading the bundled default: a key it leaves out is a problem.
     every_key_required: bool,
@@ -178,11 +181,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     /// 1-based line and column of a byte offset.
     fn position(&self, offset: usize) -> (u32, u32) {
-        let before = &self.text[..offset.min(self.text.len())];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-        let saturate = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        (saturate(line), saturate(column))
+        self.lines.position(offset)
     }
 
     fn location(&self, offset: usize) -> Location {
@@ -397,6 +396,14 @@ impl Reader<'_> {
         };
         let package = self.string(table, "package").map(str::to_string);
         let version = self.string(table, "version").map(str::to_string);
+        if let (Some(text), Some(item)) = (&version, table.get("version"))
+            && let Err(e) = rustsec::Version::parse(text)
+        {
+            self.problem_at(
+                item,
+                format!("`version` must be an exact version such as \"1.2.3\" ({e})"),
+            );
+        }
         if version.is_some() && package.is_none() {
             self.problem(
                 start,
@@ -488,8 +495,17 @@ impl Reader<'_> {
         let mut rules = Vec::new();
         if let Some(table) = self.map(lints, "rules") {
             for (id, item) in table.iter() {
+                let offset = table
+                    .key(id)
+                    .and_then(|k| k.span())
+                    .or_else(|| item.span())
+                    .map_or(0, |s| s.start);
                 if let Some(verdict) = self.verdict_item(item) {
-                    rules.push((id.to_string(), verdict));
+                    rules.push(LintRule {
+                        id: id.to_string(),
+                        verdict,
+                        origin: self.location(offset),
+                    });
                 }
             }
         }

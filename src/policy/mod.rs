@@ -65,9 +65,18 @@ pub struct LintRules {
     /// Lint findings at or above this severity fail; the others warn.
     pub fail_on: Severity,
     /// Per-rule verdicts, overriding `fail_on` (`"SG-TLS-001" = "fail"`).
-    pub rules: Vec<(String, Verdict)>,
+    pub rules: Vec<LintRule>,
     /// Paths (globs, relative to the workspace root) whose lint findings pass.
     pub exclude: Vec<globset::Glob>,
+}
+
+/// One entry of `[lints.rules]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LintRule {
+    pub id: String,
+    pub verdict: Verdict,
+    /// Where the entry is written, so that checks of the id can point at it.
+    pub origin: Location,
 }
 
 /// `[unsafe]`.
@@ -243,10 +252,10 @@ impl Policy {
                 rule: format!("lints.exclude: {glob}"),
             };
         }
-        if let Some((id, verdict)) = self.lints.rules.iter().find(|(id, _)| *id == finding.id) {
+        if let Some(rule) = self.lints.rules.iter().find(|r| r.id == finding.id) {
             return Decision {
-                verdict: *verdict,
-                rule: format!("lints.rules.\"{id}\" = \"{verdict}\""),
+                verdict: rule.verdict,
+                rule: format!("lints.rules.\"{}\" = \"{}\"", rule.id, rule.verdict),
             };
         }
         if finding.severity >= self.lints.fail_on {
@@ -332,6 +341,67 @@ impl Policy {
             };
             findings.push(finding);
         }
+    }
+}
+
+/// What `policy check` finds beyond the file's own syntax and types.
+#[derive(Debug, Default, PartialEq)]
+pub struct PolicyCheck {
+    /// Rule ids that name no rule: a typo would silently leave the rule at its default.
+    pub errors: Vec<PolicyProblem>,
+    /// Ignores that have expired and no longer apply.
+    pub warnings: Vec<PolicyProblem>,
+}
+
+impl Policy {
+    /// Checks the ids the policy names against the rules that exist: every `[lints.rules]` key
+    /// must be a lint rule (`is_lint`), and an ignore of a secgate or clippy id (`SG-…`,
+    /// `clippy::…`) must name one (`is_lint`, or a built-in id); advisory ids and cargo-deny codes
+    /// depend on the database and cargo-deny, so they are not checked here. Ignores that have
+    /// expired on `today` are warnings.
+    pub fn check(&self, is_lint: &dyn Fn(&str) -> bool, today: Date) -> PolicyCheck {
+        let problem = |origin: &Location, message: String| PolicyProblem {
+            file: origin.file.clone(),
+            line: origin.line,
+            column: origin.column.unwrap_or(1),
+            message,
+        };
+        let mut check = PolicyCheck::default();
+        for rule in &self.lints.rules {
+            if !is_lint(&rule.id) {
+                check.errors.push(problem(
+                    &rule.origin,
+                    format!(
+                        "unknown rule id `{}` in [lints.rules]: no lint rule has it",
+                        rule.id
+                    ),
+                ));
+            }
+        }
+        for ignore in &self.ignores {
+            let ours = ignore.id.starts_with("SG-") || ignore.id.starts_with("clippy::");
+            if ours && !is_lint(&ignore.id) && crate::ids::BuiltinId::parse(&ignore.id).is_none() {
+                check.errors.push(problem(
+                    &ignore.origin,
+                    format!(
+                        "unknown rule id `{}`: the ignore can match nothing",
+                        ignore.id
+                    ),
+                ));
+            }
+            if let Some(expires) = ignore.expires
+                && expires < today
+            {
+                check.warnings.push(problem(
+                    &ignore.origin,
+                    format!(
+                        "the ignore of {} expired on {expires} and no longer applies",
+                        ignore.id
+                    ),
+                ));
+            }
+        }
+        check
     }
 }
 

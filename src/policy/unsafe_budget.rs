@@ -9,7 +9,13 @@ use crate::report::CrateUnsafe;
 impl Policy {
     /// Findings for the build's unsafe accounting under `[unsafe]`: crates over their budget,
     /// and, with `require-forbid`, workspace crates (`members`) without `#![forbid(unsafe_code)]`.
-    pub fn unsafe_findings(&self, crates: &[CrateUnsafe], members: &[Package]) -> Vec<Finding> {
+    /// `locate` places a crate's finding (the workspace's one rule: its Cargo.lock entry).
+    pub fn unsafe_findings(
+        &self,
+        crates: &[CrateUnsafe],
+        members: &[Package],
+        locate: &dyn Fn(&Package) -> Location,
+    ) -> Vec<Finding> {
         let mut findings = Vec::new();
         for krate in crates {
             let name = &krate.package.name;
@@ -20,6 +26,7 @@ impl Policy {
                     findings.push(finding(
                         BuiltinId::OverBudget,
                         krate,
+                        locate(&krate.package),
                         format!("{name} has {total} unsafe items, over its budget of {budget}"),
                         format!(
                             "unsafe functions {}, blocks {}, impls {}, traits {}",
@@ -36,6 +43,7 @@ impl Policy {
                 findings.push(finding(
                     BuiltinId::MissingForbid,
                     krate,
+                    locate(&krate.package),
                     format!("{name} does not forbid unsafe code"),
                     "The policy requires #![forbid(unsafe_code)] in every workspace crate.".into(),
                     "Add #![forbid(unsafe_code)] at the top of the crate root.",
@@ -49,6 +57,7 @@ impl Policy {
 fn finding(
     id: BuiltinId,
     krate: &CrateUnsafe,
+    location: Location,
     title: String,
     description: String,
     fix: &str,
@@ -58,11 +67,7 @@ fn finding(
         cwe: vec!["CWE-119".to_string()],
         description,
         reachability_reason: "unsafe accounting counts code, it does not trace it".to_string(),
-        locations: vec![Location {
-            file: "Cargo.lock".to_string(),
-            line: 1,
-            column: None,
-        }],
+        locations: vec![location],
         confidence: Some(Confidence::High),
         fix: Some(fix.to_string()),
         ..Finding::new(id.as_str(), Kind::Unsafe, title)

@@ -59,7 +59,7 @@ pub fn render(
     }
 }
 
-pub use json::parse as parse_json;
+pub use json::{ParseError, parse as parse_json};
 
 /// The findings grouped by verdict, in the order every format shows them (fail, warn, ignored,
 /// pass); empty groups are left out.
