@@ -53,6 +53,26 @@ enum Command {
     Policy(PolicyCommand),
     /// Add an ignore to the policy file (secgate.toml), keeping its comments and layout.
     Ignore(IgnoreArgs),
+    /// Maintainer command: infer the vulnerable functions of the advisories that list none, from
+    /// the difference between their last vulnerable and first patched releases (writes JSON).
+    #[command(hide = true)]
+    Infer {
+        /// The advisory database (a directory).
+        #[arg(long)]
+        db: PathBuf,
+        /// Where to write the inferred functions (JSON).
+        #[arg(long, short)]
+        out: PathBuf,
+        /// Also the advisories that list functions, pretending they do not (recall measurement).
+        #[arg(long)]
+        blind: bool,
+        /// Only these advisory ids.
+        #[arg(long = "only", value_name = "ID")]
+        only: Vec<String>,
+        /// Never download: use only the releases cargo already has.
+        #[arg(long)]
+        offline: bool,
+    },
     /// Benchmark aid: analyse the given LLVM IR files alone and print the figures.
     #[command(hide = true)]
     DebugIr {
@@ -356,6 +376,23 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
             secgate::policy::edit::add_ignore(&path, &ignore)?;
             let line = format!("added an ignore of {} to {}\n", args.id, path.display());
             write_stdout(line.as_bytes())?;
+            Ok(Verdict::Pass)
+        }
+        Command::Infer {
+            db,
+            out,
+            blind,
+            only,
+            offline,
+        } => {
+            let options = secgate::infer::InferOptions {
+                blind: *blind,
+                only: only.clone(),
+                offline: *offline,
+            };
+            let data = secgate::infer::infer_database(db, &options)?;
+            let bytes = secgate::infer::to_json(&data)?;
+            secgate::output::write_atomically(out, &bytes)?;
             Ok(Verdict::Pass)
         }
         Command::DebugIr { files } => {

@@ -6,7 +6,229 @@
 //! Nothing here compiles or runs a crate's code: sources are read with `syn`.
 
 pub mod diff;
+pub mod fetch;
 pub mod pair;
+
+use crate::advisories::{AdvisoryDatabase, DatabaseSource};
+use crate::error::Error;
+use rayon::prelude::*;
+use rustsec::Advisory;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The version of the inferred-functions data format.
+pub const DATA_VERSION: u32 = 1;
+
+/// Inferred functions for a database's advisories: what `cargo secgate infer` writes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InferredData {
+    pub version: u32,
+    /// One entry per advisory, sorted by id.
+    pub advisories: Vec<InferredAdvisory>,
+}
+
+/// What the inference found for one advisory.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InferredAdvisory {
+    pub id: String,
+    pub package: String,
+    /// The advisory's own `[affected.functions]`, for the blind measurement (empty otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub listed: Vec<String>,
+    /// One result per patched line diffed.
+    pub fixes: Vec<InferredFix>,
+    /// Why there is no set at all, when there is none (no patched version, not on the index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
+}
+
+/// The functions one fix changed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InferredFix {
+    /// The last vulnerable release and the first patched one.
+    pub vulnerable: String,
+    pub patched: String,
+    /// Changed or removed functions of the vulnerable release, crate name first.
+    pub functions: Vec<String>,
+    /// Items of any kind the fix changed.
+    pub changed_items: usize,
+    /// `high`, `medium` or `low`; absent when there is no usable set (then `unknown` says why).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confidence: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unknown: Option<String>,
+}
+
+/// What to infer.
+#[derive(Debug, Clone, Default)]
+pub struct InferOptions {
+    /// Also the advisories that list functions (pretending they do not), to measure recall.
+    pub blind: bool,
+    /// Only these advisory ids (all when empty).
+    pub only: Vec<String>,
+    /// Never download: only releases cargo already has.
+    pub offline: bool,
+}
+
+/// Infers the functions of every active vulnerability advisory in the database at `db` that
+/// lists none (and, with `blind`, of those that do).
+pub fn infer_database(db: &Path, options: &InferOptions) -> Result<InferredData, Error> {
+    let database = AdvisoryDatabase::open(&DatabaseSource::Local(db.to_path_buf()))?;
+    let crates_dir = db.join("crates");
+    let names: Vec<String> = std::fs::read_dir(&crates_dir)
+        .map_err(|e| Error::io(&crates_dir, e))?
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    let advisories = database.load(names.iter().map(String::as_str))?;
+    let cargo_home = cargo_home();
+    let mut selected: Vec<&Advisory> = advisories
+        .iter()
+        .filter(|a| a.metadata.withdrawn.is_none() && a.metadata.informational.is_none())
+        .filter(|a| options.blind || listed_functions(a).is_empty())
+        .filter(|a| options.only.is_empty() || options.only.contains(&a.metadata.id.to_string()))
+        .collect();
+    selected.sort_by(|a, b| a.metadata.id.cmp(&b.metadata.id));
+    // Downloads go through cargo one at a time (it locks its cache); diffs run in parallel.
+    let mut results: Vec<InferredAdvisory> = selected
+        .iter()
+        .map(|advisory| prepare(advisory, &cargo_home, options.offline))
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .map(finish)
+        .collect();
+    results.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(InferredData {
+        version: DATA_VERSION,
+        advisories: results,
+    })
+}
+
+/// The data as pretty JSON with a final newline, the way it is checked in.
+pub fn to_json(data: &InferredData) -> Result<Vec<u8>, Error> {
+    let mut bytes = serde_json::to_vec_pretty(data).map_err(|e| Error::Render {
+        format: "inferred functions",
+        source: Box::new(e),
+    })?;
+    bytes.push(b'\n');
+    Ok(bytes)
+}
+
+/// An advisory with its releases downloaded, ready to diff.
+struct Prepared {
+    entry: InferredAdvisory,
+    /// Each release pair, with both releases' source directories or why they are missing.
+    pairs: Vec<(pair::Pair, PairSources)>,
+}
+
+/// The vulnerable and the patched release's sources, or why they could not be had.
+type PairSources = Result<(PathBuf, PathBuf), String>;
+
+fn prepare(advisory: &Advisory, cargo_home: &Path, offline: bool) -> Prepared {
+    let name = advisory.metadata.package.as_str();
+    let mut entry = InferredAdvisory {
+        id: advisory.metadata.id.to_string(),
+        package: name.to_string(),
+        listed: listed_functions(advisory),
+        fixes: Vec::new(),
+        unknown: None,
+    };
+    let releases = match fetch::releases(cargo_home, name, offline) {
+        Ok(releases) => releases,
+        Err(why) => {
+            entry.unknown = Some(why);
+            return Prepared {
+                entry,
+                pairs: Vec::new(),
+            };
+        }
+    };
+    let pairs = pair::pairs(&advisory.versions, &releases);
+    if pairs.is_empty() {
+        entry.unknown = Some(if advisory.versions.patched().is_empty() {
+            "the advisory names no patched version".to_string()
+        } else {
+            "no vulnerable release precedes a patched one on the index".to_string()
+        });
+    }
+    let pairs = pairs
+        .into_iter()
+        .map(|p| {
+            let dirs = fetch::sources(cargo_home, name, &p.vulnerable.to_string(), offline)
+                .and_then(|old| {
+                    fetch::sources(cargo_home, name, &p.patched.to_string(), offline)
+                        .map(|new| (old, new))
+                });
+            (p, dirs)
+        })
+        .collect();
+    Prepared { entry, pairs }
+}
+
+fn finish(prepared: Prepared) -> InferredAdvisory {
+    let mut entry = prepared.entry;
+    let krate = crate::finding::crate_name(&entry.package);
+    for (pair, dirs) in prepared.pairs {
+        let mut fix = InferredFix {
+            vulnerable: pair.vulnerable.to_string(),
+            patched: pair.patched.to_string(),
+            functions: Vec::new(),
+            changed_items: 0,
+            confidence: None,
+            unknown: None,
+        };
+        match dirs.and_then(|(old, new)| diff::diff(&krate, &old, &new)) {
+            Err(why) => fix.unknown = Some(why),
+            Ok(found) => {
+                fix.changed_items = found.changed_items;
+                fix.functions = found.functions.into_iter().collect();
+                fix.confidence = Confidence::of(fix.functions.len()).map(|c| c.as_str().into());
+                if fix.functions.is_empty() {
+                    fix.unknown = Some(if found.rust_files == 0 {
+                        format!(
+                            "the fix is not in this crate's Rust code (it changed {})",
+                            if found.other_files.is_empty() {
+                                "nothing".to_string()
+                            } else {
+                                found.other_files.join(", ")
+                            }
+                        )
+                    } else {
+                        "the fix changed no function (types, constants or formatting only)".into()
+                    });
+                } else if fix.confidence.is_none() {
+                    fix.unknown = Some(format!(
+                        "fix too broad: {} functions changed",
+                        fix.functions.len()
+                    ));
+                    fix.functions.clear();
+                }
+            }
+        }
+        entry.fixes.push(fix);
+    }
+    entry
+}
+
+/// The advisory's own `[affected.functions]` paths.
+fn listed_functions(advisory: &Advisory) -> Vec<String> {
+    advisory
+        .affected
+        .as_ref()
+        .map(|a| a.functions.keys().map(|p| p.to_string()).collect())
+        .unwrap_or_default()
+}
+
+/// `$CARGO_HOME`, else `~/.cargo`.
+fn cargo_home() -> PathBuf {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"))
+}
 
 /// How much an inferred set is worth as evidence, by the number of functions the fix touched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -20,6 +242,14 @@ pub enum Confidence {
 pub const TOO_BROAD: usize = 100;
 
 impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
+
     /// High for at most 5 functions, medium for at most 25, low above; `None` past [`TOO_BROAD`].
     pub fn of(functions: usize) -> Option<Confidence> {
         match functions {

@@ -47,6 +47,48 @@ struct Use {
     public: bool,
 }
 
+/// What a lookup's last segment must name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Want {
+    /// An item or a module.
+    Any,
+    /// A module (the target of a glob import).
+    Module,
+}
+
+/// The most lookup steps one resolution may take: a bound whatever the crate's globs do.
+const STEP_BUDGET: usize = 100_000;
+
+/// The lookups in progress, and how many were made.
+#[derive(Debug, Default)]
+struct Walk {
+    in_progress: HashSet<LookupKey>,
+    steps: usize,
+}
+
+impl Walk {
+    fn insert(&mut self, key: LookupKey) -> bool {
+        self.in_progress.insert(key)
+    }
+
+    fn contains(&self, key: &LookupKey) -> bool {
+        self.in_progress.contains(key)
+    }
+
+    fn remove(&mut self, key: &LookupKey) {
+        self.in_progress.remove(key);
+    }
+}
+
+/// One lookup in progress.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct LookupKey {
+    module: ModPath,
+    segments: Vec<String>,
+    inside: bool,
+    want: Want,
+}
+
 /// A `use` path as written, with the module it is written in.
 #[derive(Debug, Clone)]
 struct UsePath {
@@ -97,8 +139,14 @@ impl CrateTree {
             return Resolution::Unresolved("the path names the crate itself".into());
         }
         let mut found = Vec::new();
-        let mut visiting = HashSet::new();
-        self.lookup(&[], rest, false, &mut found, &mut visiting, 0);
+        let mut visiting = Walk::default();
+        self.lookup(&[], rest, false, Want::Any, &mut found, &mut visiting, 0);
+        if visiting.steps > STEP_BUDGET {
+            return Resolution::Unresolved(format!(
+                "the crate's re-exports are too tangled to follow {} within {STEP_BUDGET} steps",
+                advisory.join("::")
+            ));
+        }
         let mut items: Vec<Vec<String>> = found
             .into_iter()
             .filter_map(|(path, is_module)| (!is_module).then_some(path))
@@ -117,32 +165,43 @@ impl CrateTree {
     }
 
     /// Looks `segments` up from `module`; each result is a path from the root and whether it is
-    /// a module. `inside` is a lookup for a `use` of the crate itself, where private names count.
+    /// a module. `inside` is a lookup for a `use` of the crate itself, where private names count;
+    /// `want` says whether the last segment must name a module (a glob's target).
+    #[allow(clippy::too_many_arguments)] // One recursive walk; its state is spelled out.
     fn lookup(
         &self,
         module: &[String],
         segments: &[String],
         inside: bool,
+        want: Want,
         found: &mut Vec<(ModPath, bool)>,
-        visiting: &mut HashSet<(ModPath, Vec<String>, bool)>,
+        visiting: &mut Walk,
         depth: usize,
     ) {
         // The lookups in progress: one met again is a cycle of `use`s, and ends there.
-        let key = (module.to_vec(), segments.to_vec(), inside);
-        if depth > 32 || !visiting.insert(key.clone()) {
+        let key = LookupKey {
+            module: module.to_vec(),
+            segments: segments.to_vec(),
+            inside,
+            want,
+        };
+        visiting.steps += 1;
+        if depth > 32 || visiting.steps > STEP_BUDGET || !visiting.insert(key.clone()) {
             return;
         }
-        self.lookup_here(module, segments, inside, found, visiting, depth);
+        self.lookup_here(module, segments, inside, want, found, visiting, depth);
         visiting.remove(&key);
     }
 
+    #[allow(clippy::too_many_arguments)] // The same walk, one module's step.
     fn lookup_here(
         &self,
         module: &[String],
         segments: &[String],
         inside: bool,
+        want: Want,
         found: &mut Vec<(ModPath, bool)>,
-        visiting: &mut HashSet<(ModPath, Vec<String>, bool)>,
+        visiting: &mut Walk,
         depth: usize,
     ) {
         let Some((name, rest)) = segments.split_first() else {
@@ -155,9 +214,9 @@ impl CrateTree {
         let before = found.len();
         if here.children.contains(name) {
             let child: ModPath = module.iter().chain([name]).cloned().collect();
-            self.lookup(&child, rest, inside, found, visiting, depth + 1);
+            self.lookup(&child, rest, inside, want, found, visiting, depth + 1);
         }
-        if here.items.contains(name) {
+        if here.items.contains(name) && want == Want::Any {
             // An item: what follows is a method or an associated item of it.
             let path = module.iter().chain([name]).chain(rest).cloned().collect();
             found.push((path, false));
@@ -165,47 +224,51 @@ impl CrateTree {
         for import in &here.uses {
             // A `use` is not followed again while its own target is being looked up (`pub use
             // crate::waker::waker;` names module `waker`, not itself).
-            let key = (
-                module.to_vec(),
-                vec![format!("use {}", import.visible)],
-                true,
-            );
+            let following = LookupKey {
+                module: module.to_vec(),
+                segments: vec![format!("use {}", import.visible)],
+                inside: true,
+                want: Want::Any,
+            };
             if import.visible == *name
                 && (import.public || inside)
-                && !visiting.contains(&key)
+                && !visiting.contains(&following)
                 && let Some(target) = self.absolute(&import.path)
             {
-                visiting.insert(key.clone());
+                visiting.insert(following.clone());
                 let wanted: Vec<String> = target.into_iter().chain(rest.iter().cloned()).collect();
-                self.lookup(&[], &wanted, true, found, visiting, depth + 1);
-                visiting.remove(&key);
+                self.lookup(&[], &wanted, true, want, found, visiting, depth + 1);
+                visiting.remove(&following);
             }
         }
-        // Glob imports are shadowed by a name declared here, but a module (type namespace) does
-        // not shadow a function (value namespace) the glob brings in.
-        if found[before..].iter().all(|(_, is_module)| *is_module) {
-            for glob in here.globs.iter().filter(|g| g.public || inside) {
-                let Some(target) = self.absolute(&glob.path) else {
-                    continue;
-                };
-                // The glob's module may itself be named through a `use` (`use a as b; pub use
-                // b::*;`): every module the path resolves to.
-                let mut modules = Vec::new();
-                // A question of its own (the lookup that asks may be on the stack already);
-                // the depth still bounds it.
-                self.lookup(
-                    &[],
-                    &target,
-                    true,
-                    &mut modules,
-                    &mut HashSet::new(),
-                    depth + 1,
-                );
-                for (module, is_module) in modules {
-                    if is_module {
-                        self.lookup(&module, segments, inside, found, visiting, depth + 1);
-                    }
-                }
+        // Glob imports are shadowed by a name declared here in the same namespace: a module
+        // found here shadows a glob's module, an item a glob's item; but a module does not shadow
+        // a function a glob brings in.
+        let shadowed = match want {
+            Want::Module => found.len() > before,
+            Want::Any => found[before..].iter().any(|(_, is_module)| !is_module),
+        };
+        if shadowed {
+            return;
+        }
+        for glob in here.globs.iter().filter(|g| g.public || inside) {
+            let Some(target) = self.absolute(&glob.path) else {
+                continue;
+            };
+            // The glob's module may itself be named through a `use` (`use a as b; pub use
+            // b::*;`): every module the path resolves to.
+            let mut modules = Vec::new();
+            self.lookup(
+                &[],
+                &target,
+                true,
+                Want::Module,
+                &mut modules,
+                visiting,
+                depth + 1,
+            );
+            for (module, _) in modules {
+                self.lookup(&module, segments, inside, want, found, visiting, depth + 1);
             }
         }
     }
@@ -627,6 +690,35 @@ mod tests {
         assert_eq!(defined(&tree, "krate::waker"), ["krate::waker::waker"]);
         assert_eq!(defined(&tree, "krate::unix::f"), ["krate::unix::f"]);
         assert_eq!(defined(&tree, "krate::other::f"), ["krate::other::f"]);
+    }
+
+    /// lock_api's shape, wider: every module glob re-exported at the root, each importing the
+    /// others privately. Looking a name up must not try every glob at every level (that took
+    /// minutes on lock_api itself).
+    #[test]
+    fn many_glob_reexports_resolve_at_once() {
+        let mut files = vec![(
+            "src/lib.rs".to_string(),
+            (0..6)
+                .map(|i| format!("mod m{i};\npub use crate::m{i}::*;\n"))
+                .collect::<String>(),
+        )];
+        for i in 0..6 {
+            files.push((
+                format!("src/m{i}.rs"),
+                format!("use crate::{{m0::*, m1::*}};\nuse super::*;\npub struct T{i};\n"),
+            ));
+        }
+        let borrowed: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (_dir, tree) = tree(&borrowed);
+        assert_eq!(
+            defined(&tree, "krate::T5::method"),
+            ["krate::m5::T5::method"]
+        );
+        assert!(defined(&tree, "krate::Nothing")[0].starts_with("unresolved"));
     }
 
     #[test]
