@@ -2,9 +2,10 @@
 //! host): the history from the index entry cargo caches under `$CARGO_HOME/registry/index`, the
 //! sources from `$CARGO_HOME/registry/src`, where cargo unpacks what it downloads.
 //!
-//! To make cargo fetch something, a throwaway project in a temporary directory depends on it:
-//! resolving it caches the index entry; `cargo update --precise` selects any release, yanked ones
-//! included; `cargo fetch` downloads it. Nothing is compiled and no build script runs.
+//! To make cargo fetch something: `cargo info name@version` downloads one release; for a yanked
+//! one, a throwaway project in a temporary directory depends on the crate, `cargo update
+//! --precise` selects the release and `cargo fetch` downloads it. Resolving that project is also
+//! what caches the index entry. Nothing is compiled and no build script runs.
 
 use super::pair::Release;
 use std::path::{Path, PathBuf};
@@ -38,9 +39,15 @@ pub fn sources(
     if offline {
         return Err(format!("{name} {version}: not downloaded, and --offline"));
     }
+    let spec = format!("{name}@{version}");
+    // `cargo info` downloads just that crate (not its dependencies), for releases not yanked.
+    let scratch = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let _ = cargo(scratch.path(), &["info", "--quiet", &spec]);
+    if let Some(dir) = unpacked(cargo_home, name, version) {
+        return Ok(dir);
+    }
     let project = throwaway_project(name, "*")?;
     cargo(project.path(), &["generate-lockfile", "--quiet"])?;
-    let spec = format!("{name}@{version}");
     // Any release, yanked ones and pre-releases included, can be locked precisely.
     let _ = cargo(
         project.path(),
