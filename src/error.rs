@@ -97,6 +97,16 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// `--target` names no target rustc knows.
+    #[error(
+        "unknown target triple `{triple}`: not one of rustc's targets (`rustc --print target-list` lists them); pass --target with one of those"
+    )]
+    UnknownTarget { triple: String },
+
+    /// The Rust toolchain could not be asked what it needs to say (the host triple).
+    #[error("{message}")]
+    Toolchain { message: String },
 }
 
 /// One advisory file that could not be loaded.

@@ -26,6 +26,7 @@ pub(crate) mod reached;
 pub mod render;
 pub mod report;
 pub(crate) mod supply_chain;
+pub(crate) mod target;
 mod tools;
 pub mod workspace;
 
@@ -37,7 +38,7 @@ pub use report::Report;
 
 use advisories::{AdvisoryDatabase, DatabaseSource};
 use build::{BuildOptions, BuildOutcome};
-use report::{Analysis, LintInfo, LockfileInfo, Summary, Target, Tool};
+use report::{Analysis, LintInfo, LockfileInfo, Summary, Tool};
 use workspace::{LockedProject, ProjectPath};
 
 /// Whether `id` is one of secgate's own: a lint rule, a curated clippy lint or a built-in id.
@@ -62,6 +63,8 @@ pub struct ScanOptions {
     pub today: time::Date,
     /// `--new-since REF`: only findings that are new since this git revision can fail.
     pub new_since: Option<String>,
+    /// `--target`: the triple to analyse (advisories' platforms, the IR build); the host's when `None`.
+    pub target: Option<String>,
     /// `--offline`: nothing is fetched (passed on to cargo and cargo-deny).
     pub offline: bool,
     /// How to build and analyse the program; `None` skips the build (`--no-build`).
@@ -93,22 +96,15 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         return Err(Error::Policy(checked.errors));
     }
     let db = AdvisoryDatabase::open(&options.database)?;
-    let requested_target = options
-        .build
-        .as_ref()
-        .and_then(|b| b.target.as_deref())
-        .map_or_else(Target::host, Target::from_triple);
+    let target = target::choose(options.target.as_deref())?;
     let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
     // cargo-deny reads only the manifest and the lockfile: it runs while secgate builds.
     let supply_chain = (!bare_lockfile)
         .then(|| supply_chain::start(&project.root, &deny_request(&policy, options.offline)));
-    let mut findings = advisories::find(&db, &project, &requested_target)?;
+    let mut findings = advisories::find(&db, &project, &target)?;
     let baseline = match &options.new_since {
         Some(revision) => Some(baseline::Baseline::at_revision(
-            &project,
-            revision,
-            &db,
-            &requested_target,
+            &project, revision, &db, &target,
         )?),
         None => None,
     };
@@ -121,6 +117,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             &project.root.join("Cargo.toml"),
             &project.root,
             requested,
+            &target,
             lints::clippy::warn_flags(),
             &options.progress,
         )?,
@@ -155,11 +152,6 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             checked.status
         }
         None => "not run: a bare lockfile has no manifest for cargo-deny".to_string(),
-    };
-    let target = match &build {
-        BuildOutcome::Built(built) => built.target(),
-        BuildOutcome::Failed(failure) => Target::from_triple(&failure.triple),
-        BuildOutcome::NotRun(_) => requested_target,
     };
     options.progress.finish();
     policy.apply(&mut findings, options.today);

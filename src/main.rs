@@ -234,7 +234,6 @@ impl ScanArgs {
             features: self.features.clone(),
             all_features: self.all_features,
             no_default_features: self.no_default_features,
-            target: self.target.clone(),
             all_targets: self.all_targets,
             offline: self.offline,
         });
@@ -244,6 +243,7 @@ impl ScanArgs {
             policy: self.policy.clone(),
             today: today(),
             new_since: self.new_since.clone(),
+            target: self.target.clone(),
             offline: self.offline,
             build,
             traces: self.traces,

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{Run, copy_tree, fixture, run, secgate_building};
+use common::{Run, copy_tree, fixture, run, secgate, secgate_building};
 use std::path::{Path, PathBuf};
 
 /// The target directory the build tests share, so each dependency compiles once.
@@ -38,6 +38,195 @@ fn finding<'a>(report: &'a serde_json::Value, id: &str) -> &'a serde_json::Value
 }
 
 const SMALLVEC: &str = "RUSTSEC-2021-0003";
+
+/// A database of made-up advisories limited to one platform each, and a lockfile that has their
+/// crates: which ones apply depends only on the target.
+fn platform_case(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let db = dir.join("db");
+    let advisories = [
+        ("x86-only", "RUSTSEC-2099-0001", "arch = [\"x86\"]"),
+        ("arm-only", "RUSTSEC-2099-0002", "arch = [\"arm\"]"),
+        ("linux-only", "RUSTSEC-2099-0003", "os = [\"linux\"]"),
+    ];
+    let mut lock =
+        String::from("version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\n");
+    for (name, id, limit) in advisories {
+        let crate_dir = db.join("crates").join(name);
+        std::fs::create_dir_all(&crate_dir).unwrap();
+        std::fs::write(
+            crate_dir.join(format!("{id}.md")),
+            format!(
+                "```toml\n[advisory]\nid = \"{id}\"\npackage = \"{name}\"\ndate = \"2099-01-01\"\n\
+                 cvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H\"\n\n\
+                 [versions]\npatched = []\n\n[affected]\n{limit}\n```\n\n# {name} is broken\n\nOn one platform.\n"
+            ),
+        )
+        .unwrap();
+        lock.push_str(&format!(
+            "\n[[package]]\nname = \"{name}\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n"
+        ));
+    }
+    let lockfile = dir.join("Cargo.lock");
+    std::fs::write(&lockfile, lock).unwrap();
+    (db, lockfile)
+}
+
+/// `--target` decides which platform-limited advisories apply, through rustsec's own names for
+/// architectures and operating systems (`i686` is RustSec's `x86`, `armv7` its `arm`); a triple
+/// rustc does not know is an error, not a platform where nothing applies.
+#[test]
+fn platform_limited_advisories_are_judged_on_the_real_arch_and_os() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, lockfile) = platform_case(dir.path());
+    // (target, the advisories that must stay in force, the ones that do not apply)
+    let table: &[(&str, &[&str], &[&str])] = &[
+        (
+            "i686-unknown-linux-gnu",
+            &["x86-only", "linux-only"],
+            &["arm-only"],
+        ),
+        (
+            "i586-unknown-linux-gnu",
+            &["x86-only", "linux-only"],
+            &["arm-only"],
+        ),
+        (
+            "armv7-unknown-linux-gnueabihf",
+            &["arm-only", "linux-only"],
+            &["x86-only"],
+        ),
+        (
+            "x86_64-unknown-linux-musl",
+            &["linux-only"],
+            &["x86-only", "arm-only"],
+        ),
+        (
+            "i686-pc-windows-msvc",
+            &["x86-only"],
+            &["arm-only", "linux-only"],
+        ),
+        (
+            "aarch64-apple-darwin",
+            &[],
+            &["x86-only", "arm-only", "linux-only"],
+        ),
+    ];
+    for (triple, in_force, not_applying) in table {
+        let home = tempfile::tempdir().unwrap();
+        let result = run(secgate(home.path())
+            .args(["scan", "--format", "json", "--target", triple, "--lockfile"])
+            .arg(&lockfile)
+            .arg("--db")
+            .arg(&db));
+        let report = result.json();
+        assert_eq!(report["target"]["triple"], *triple);
+        for finding in report["findings"].as_array().unwrap() {
+            let name = finding["package"]["name"].as_str().unwrap();
+            let reason = finding["reachability_reason"].as_str().unwrap();
+            if in_force.contains(&name) {
+                assert_eq!(
+                    finding["reachability"], "unknown",
+                    "{triple} {name}: {reason}"
+                );
+                assert_eq!(finding["verdict"], "fail", "{triple} {name}");
+            } else {
+                assert!(not_applying.contains(&name), "{name}");
+                assert_eq!(finding["reachability"], "unreachable", "{triple} {name}");
+                assert!(
+                    reason.ends_with(&format!("the analysed target is {triple}")),
+                    "{triple} {name}: {reason}"
+                );
+            }
+        }
+        let expected_code = if in_force.is_empty() { 0 } else { 1 };
+        assert_eq!(result.code, expected_code, "{triple}: {}", result.stderr);
+    }
+}
+
+#[test]
+fn an_unknown_target_triple_is_an_error_not_a_platform_without_advisories() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, lockfile) = platform_case(dir.path());
+    for args in [&["--lockfile"][..], &["--no-build", "--lockfile"][..]] {
+        for triple in ["bogus", "x86_64-linux", "armv7"] {
+            let home = tempfile::tempdir().unwrap();
+            let result = run(secgate(home.path())
+                .args(["scan", "--target", triple])
+                .args(args)
+                .arg(&lockfile)
+                .arg("--db")
+                .arg(&db));
+            assert_eq!(result.code, 2, "{triple} {args:?}: {}", result.stdout);
+            assert!(
+                result
+                    .stderr
+                    .contains(&format!("unknown target triple `{triple}`")),
+                "{triple}: {}",
+                result.stderr
+            );
+            assert!(result.stdout.is_empty());
+        }
+    }
+}
+
+/// Without `--target` secgate judges a bare lockfile on the host, and says so in the reason.
+#[test]
+fn the_target_secgate_chose_is_named_in_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, lockfile) = platform_case(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let result = run(secgate(home.path())
+        .args(["scan", "--format", "json", "--lockfile"])
+        .arg(&lockfile)
+        .arg("--db")
+        .arg(&db));
+    let report = result.json();
+    let host = report["target"]["triple"].as_str().unwrap().to_string();
+    let rustc = std::process::Command::new(std::env::var("RUSTC").unwrap_or("rustc".into()))
+        .arg("-vV")
+        .output()
+        .unwrap();
+    let rustc = String::from_utf8_lossy(&rustc.stdout);
+    assert!(
+        rustc.contains(&format!("host: {host}\n")),
+        "{host} vs {rustc}"
+    );
+    let dropped: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["reachability"] == "unreachable")
+        .collect();
+    assert!(!dropped.is_empty(), "{report:#}");
+    for finding in dropped {
+        let reason = finding["reachability_reason"].as_str().unwrap();
+        assert!(
+            reason.ends_with(&format!(
+                "the analysed target is {host} (the host, chosen by secgate: no --target given)"
+            )),
+            "{reason}"
+        );
+    }
+}
+
+/// `--no-build` keeps the requested target for the advisories' platforms.
+#[test]
+fn no_build_keeps_the_requested_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, lockfile) = platform_case(dir.path());
+    let home = tempfile::tempdir().unwrap();
+    let result = run(secgate(home.path())
+        .args(["scan", "--format", "json", "--no-build", "--target"])
+        .arg("i686-pc-windows-msvc")
+        .arg("--lockfile")
+        .arg(&lockfile)
+        .arg("--db")
+        .arg(&db));
+    let report = result.json();
+    assert_eq!(report["target"]["triple"], "i686-pc-windows-msvc");
+    assert_eq!(report["target"]["arch"], "x86");
+    assert_eq!(report["target"]["os"], "windows");
+}
 
 /// A build script that panics: the reason quotes the panic, not cargo's line with an absolute path.
 #[test]

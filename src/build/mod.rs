@@ -26,8 +26,6 @@ pub struct BuildOptions {
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
-    /// The target triple; the host's when `None`.
-    pub target: Option<String>,
     pub all_targets: bool,
     pub offline: bool,
 }
@@ -125,12 +123,6 @@ pub enum ClippyRun {
     FailedAndRebuilt(String),
 }
 
-impl Built {
-    pub fn target(&self) -> Target {
-        Target::from_triple(&self.triple)
-    }
-}
-
 /// One crate of the build and its source files.
 #[derive(Debug, Clone)]
 pub struct CrateSources {
@@ -146,13 +138,11 @@ pub fn run(
     manifest: &Path,
     workspace_root: &Path,
     options: &BuildOptions,
+    target: &Target,
     clippy_flags: Vec<String>,
     progress: &crate::progress::Reporter,
 ) -> Result<BuildOutcome, Error> {
-    let triple = match &options.target {
-        Some(triple) => triple.clone(),
-        None => host_triple()?,
-    };
+    let triple = target.triple.clone();
     let features = options.features_label();
     let failed = |step| {
         Ok(BuildOutcome::Failed(BuildFailure {
@@ -299,22 +289,6 @@ fn crate_sources(
 fn clippy_driver() -> Option<PathBuf> {
     let candidate = crate::tools::program("CLIPPY_DRIVER", "clippy-driver");
     crate::tools::answers_version(&candidate).then_some(candidate)
-}
-
-fn host_triple() -> Result<String, Error> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = std::process::Command::new(rustc)
-        .arg("-vV")
-        .output()
-        .map_err(|e| Error::io("rustc", e))?;
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .map(str::to_string)
-        .ok_or_else(|| Error::Workspace {
-            manifest: PathBuf::from("rustc -vV"),
-            message: "rustc did not say its host triple".into(),
-        })
 }
 
 fn workspace_metadata(
