@@ -104,6 +104,13 @@ pub enum Error {
     )]
     UnknownTarget { triple: String },
 
+    /// Cargo.lock does not match the manifests: building would resolve other versions than the
+    /// ones whose advisories were matched.
+    #[error(
+        "{path}: Cargo.lock is out of date with the workspace's manifests (cargo would rewrite it, and the advisories were matched against this file); run `cargo update -w` (or `cargo generate-lockfile`) to update it, then scan again"
+    )]
+    StaleLockfile { path: PathBuf },
+
     /// The Rust toolchain could not be asked what it needs to say (the host triple).
     #[error("{message}")]
     Toolchain { message: String },

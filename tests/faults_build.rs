@@ -258,3 +258,67 @@ fn a_build_scripts_panic_is_the_reason() {
         "the build failed: the build script of `direct-call v0.1.0` panicked at build.rs:2:5: the frobnicator is missing"
     );
 }
+
+/// The modification time and bytes of a file, to show a scan left it alone.
+fn fingerprint(path: &Path) -> (std::time::SystemTime, Vec<u8>) {
+    (
+        std::fs::metadata(path).unwrap().modified().unwrap(),
+        std::fs::read(path).unwrap(),
+    )
+}
+
+/// A Cargo.lock that no longer matches the manifest (`smallvec = "=0.6.13"` locked at 1.6.1): the
+/// advisories were matched against 1.6.1, the build would have used 0.6.13. The scan stops,
+/// saying how to fix it, and leaves the file as it was.
+#[test]
+fn an_out_of_date_lockfile_is_an_error_and_is_left_alone() {
+    let project = copy_of("reachability/direct-call");
+    let lockfile = project.path().join("Cargo.lock");
+    let text = std::fs::read_to_string(&lockfile).unwrap();
+    let start = text
+        .find("name = \"smallvec\"\nversion = \"0.6.13\"")
+        .unwrap();
+    let checksum = start + text[start..].find("checksum = ").unwrap();
+    let end = checksum + text[checksum..].find('\n').unwrap() + 1;
+    let stale = format!(
+        "{}{}",
+        &text[..start],
+        text[start..end]
+            .replace("0.6.13", "1.6.1")
+            .replace(&text[checksum..end], "")
+    ) + &text[end..];
+    std::fs::write(&lockfile, stale).unwrap();
+    let before = fingerprint(&lockfile);
+    // Twice: before, the first scan rewrote the file and passed, and only the second one failed.
+    for _ in 0..2 {
+        let result = scan_project(project.path(), &[]);
+        assert_eq!(result.code, 2, "{}\n{}", result.stdout, result.stderr);
+        assert!(
+            result.stderr.contains("Cargo.lock is out of date")
+                && result.stderr.contains("cargo update -w"),
+            "{}",
+            result.stderr
+        );
+        assert!(result.stdout.is_empty(), "{}", result.stdout);
+        assert_eq!(
+            fingerprint(&lockfile),
+            before,
+            "the scan rewrote Cargo.lock"
+        );
+    }
+}
+
+/// A scan of an up-to-date project leaves its Cargo.lock byte for byte and untouched.
+#[test]
+fn a_scan_never_writes_the_lockfile() {
+    let project = copy_of("reachability/direct-call");
+    let lockfile = project.path().join("Cargo.lock");
+    let before = fingerprint(&lockfile);
+    let result = scan_project(project.path(), &[]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    assert_eq!(
+        finding(&result.json(), SMALLVEC)["reachability"],
+        "reachable"
+    );
+    assert_eq!(fingerprint(&lockfile), before);
+}

@@ -78,6 +78,8 @@ pub fn build(
     command
         .arg("build")
         .arg("--message-format=json")
+        // The lockfile the advisories were matched against is the one the build must use.
+        .arg("--locked")
         .arg("--manifest-path")
         .arg(&request.manifest_path)
         .arg("--target")

@@ -153,7 +153,10 @@ pub fn run(
     };
     let metadata = match workspace_metadata(manifest, &triple, options) {
         Ok(metadata) => metadata,
-        Err(message) => return failed(FailedStep::Metadata(message)),
+        Err(message) => {
+            stale_lockfile(workspace_root, &message)?;
+            return failed(FailedStep::Metadata(message));
+        }
     };
     let clippy = clippy_driver().map(|driver| Clippy {
         driver,
@@ -193,7 +196,9 @@ pub fn run(
         }
     }
     if !output.success {
-        return failed(FailedStep::Compile(first_error(&output)));
+        let error = first_error(&output);
+        stale_lockfile(workspace_root, &error)?;
+        return failed(FailedStep::Compile(error));
     }
     let packages = PackageIndex::new(&metadata);
     let members: HashSet<String> = metadata
@@ -291,6 +296,19 @@ fn clippy_driver() -> Option<PathBuf> {
     crate::tools::answers_version(&candidate).then_some(candidate)
 }
 
+/// cargo's refusal to rewrite Cargo.lock under `--locked`, as the error it is: the advisories
+/// were matched against that file, so a build from another resolution would judge other versions.
+fn stale_lockfile(workspace_root: &Path, cargo_error: &str) -> Result<(), Error> {
+    if cargo_error.contains("--locked was passed") {
+        return Err(Error::StaleLockfile {
+            path: workspace_root.join("Cargo.lock"),
+        });
+    }
+    Ok(())
+}
+
+/// `cargo metadata --locked`: it resolves the dependency graph, and without `--locked` it would
+/// rewrite an out-of-date Cargo.lock.
 fn workspace_metadata(
     manifest: &Path,
     triple: &str,
@@ -298,7 +316,11 @@ fn workspace_metadata(
 ) -> Result<cargo_metadata::Metadata, String> {
     let mut command = cargo_metadata::MetadataCommand::new();
     command.manifest_path(manifest);
-    let mut other = vec!["--filter-platform".to_string(), triple.to_string()];
+    let mut other = vec![
+        "--locked".to_string(),
+        "--filter-platform".to_string(),
+        triple.to_string(),
+    ];
     if options.offline {
         other.push("--offline".into());
     }
