@@ -190,7 +190,7 @@ impl ReachabilityInfo {
 }
 
 /// How far the reachability analysis got; serialised as words (`complete`, `no roots`,
-/// `build failed`, `failed`, `not run: <why>`).
+/// `build failed`, `failed`, `not run: <why>`, `incomplete: <why>`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "String", from = "String")]
 pub enum ReachabilityStatus {
@@ -205,6 +205,9 @@ pub enum ReachabilityStatus {
     Failed,
     /// Not attempted, and why (`--no-build`, a bare lockfile).
     NotRun(String),
+    /// Built, but not all of the IR could be read (missing, changed since the build, cut off):
+    /// what was found reachable is, nothing is `unreachable`. Why, in words.
+    Incomplete(String),
 }
 
 impl fmt::Display for ReachabilityStatus {
@@ -215,6 +218,7 @@ impl fmt::Display for ReachabilityStatus {
             ReachabilityStatus::BuildFailed => f.write_str("build failed"),
             ReachabilityStatus::Failed => f.write_str("failed"),
             ReachabilityStatus::NotRun(why) => write!(f, "not run: {why}"),
+            ReachabilityStatus::Incomplete(why) => write!(f, "incomplete: {why}"),
         }
     }
 }
@@ -234,6 +238,9 @@ impl From<String> for ReachabilityStatus {
             "no roots" => ReachabilityStatus::NoRoots,
             "build failed" => ReachabilityStatus::BuildFailed,
             "failed" => ReachabilityStatus::Failed,
+            _ if text.starts_with("incomplete: ") => {
+                ReachabilityStatus::Incomplete(text["incomplete: ".len()..].to_string())
+            }
             _ => ReachabilityStatus::NotRun(
                 text.strip_prefix("not run: ").unwrap_or(&text).to_string(),
             ),

@@ -322,3 +322,154 @@ fn a_scan_never_writes_the_lockfile() {
     );
     assert_eq!(fingerprint(&lockfile), before);
 }
+
+/// The `.ll` files of a project's own binary in a target directory: the ones whose debug info
+/// names the project's directory (other copies of the fixture share the target directory).
+fn own_ir(target_dir: &Path, project: &Path, crate_name: &str) -> Vec<PathBuf> {
+    let project = project.to_str().unwrap();
+    let mut found = Vec::new();
+    for triple_dir in std::fs::read_dir(target_dir.join("secgate")).unwrap() {
+        let deps = triple_dir.unwrap().path().join("debug/deps");
+        let Ok(entries) = std::fs::read_dir(&deps) else {
+            continue;
+        };
+        for entry in entries {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_str().unwrap();
+            if name.starts_with(&format!("{crate_name}-"))
+                && name.ends_with(".ll")
+                && std::fs::read_to_string(&path).unwrap().contains(project)
+            {
+                found.push(path);
+            }
+        }
+    }
+    assert!(
+        !found.is_empty(),
+        "no IR of {project} in {}",
+        target_dir.display()
+    );
+    found
+}
+
+/// `main`'s body: from its `define` line to the closing brace.
+fn without_main(ir: &str) -> String {
+    let start = ir
+        .lines()
+        .position(|l| l.starts_with("define ") && l.contains("11direct_call4main17h"))
+        .expect("direct_call::main is defined");
+    let lines: Vec<&str> = ir.lines().collect();
+    let end = start + lines[start..].iter().position(|l| *l == "}").unwrap();
+    let mut kept: Vec<&str> = lines[..start].to_vec();
+    kept.extend(&lines[end + 1..]);
+    kept.join("\n") + "\n"
+}
+
+/// Cached IR that no longer is what the build wrote — `main`'s body deleted (which made a
+/// reachable critical advisory "compiled but not reachable", exit 0), the file cut at a function
+/// boundary or inside its metadata, or deleted — is rebuilt, and the verdict is the same as on a
+/// fresh build.
+#[test]
+fn corrupted_cached_ir_is_rebuilt_not_read() {
+    type Corrupt = fn(&Path);
+    let table: &[(&str, Corrupt)] = &[
+        ("main's body deleted", |ll| {
+            let ir = std::fs::read_to_string(ll).unwrap();
+            std::fs::write(ll, without_main(&ir)).unwrap();
+        }),
+        ("cut at a function boundary", |ll| {
+            let ir = std::fs::read_to_string(ll).unwrap();
+            let cut = ir.find("\n}\n").unwrap() + 3;
+            std::fs::write(ll, &ir[..cut]).unwrap();
+        }),
+        ("cut inside the metadata", |ll| {
+            let ir = std::fs::read_to_string(ll).unwrap();
+            let metadata = ir.find("\n!0 = ").unwrap();
+            let cut = metadata + (ir.len() - metadata) / 2;
+            let cut = cut + ir[cut..].find('\n').unwrap() + 1;
+            std::fs::write(ll, &ir[..cut]).unwrap();
+        }),
+        ("one byte changed, same length", |ll| {
+            let ir = std::fs::read_to_string(ll).unwrap();
+            std::fs::write(ll, ir.replacen("call ", "cal1 ", 1)).unwrap();
+        }),
+        ("deleted", |ll| std::fs::remove_file(ll).unwrap()),
+    ];
+    let project = copy_of("reachability/direct-call");
+    let first = scan_project(project.path(), &[]);
+    assert_eq!(first.code, 1, "{}", first.stderr);
+    assert_eq!(
+        finding(&first.json(), SMALLVEC)["reachability"],
+        "reachable"
+    );
+    for (what, corrupt) in table {
+        for ll in own_ir(&shared_target_dir(), project.path(), "direct_call") {
+            corrupt(&ll);
+        }
+        let result = scan_project(project.path(), &[]);
+        assert_eq!(result.code, 1, "{what}: {}", result.stderr);
+        let report = result.json();
+        assert_eq!(
+            report["analysis"]["reachability"]["status"], "complete",
+            "{what}"
+        );
+        let smallvec = finding(&report, SMALLVEC);
+        assert_eq!(
+            smallvec["reachability"], "reachable",
+            "{what}: {smallvec:#}"
+        );
+    }
+}
+
+/// IR that is incomplete as rustc's side of the build left it (here a user's `RUSTC_WRAPPER` cuts
+/// the binary's metadata off, before secgate records the digest) cannot be rebuilt into shape: the
+/// analysis is not `complete`, and the advisory is `unknown` with the reason, never `unreachable`
+/// and never "no roots".
+#[cfg(unix)]
+#[test]
+fn incomplete_ir_fails_closed_with_the_reason() {
+    use std::os::unix::fs::PermissionsExt;
+    let project = copy_of("reachability/direct-call");
+    let tools = tempfile::tempdir().unwrap();
+    let wrapper = tools.path().join("cut-ir.sh");
+    std::fs::write(
+        &wrapper,
+        r#"#!/bin/sh
+"$@" || exit $?
+case " $* " in *" --crate-name direct_call "*) ;; *) exit 0 ;; esac
+out=; previous=
+for arg in "$@"; do
+  [ "$previous" = "--out-dir" ] && out=$arg
+  previous=$arg
+done
+for ll in "$out"/direct_call-*.ll; do
+  [ -f "$ll" ] && sed -i '/^!/,$d' "$ll"
+done
+exit 0
+"#,
+    )
+    .unwrap();
+    std::fs::set_permissions(&wrapper, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A target directory of its own: the wrapper is not part of cargo's fingerprint.
+    let target = tempfile::tempdir().unwrap();
+    let result = run(secgate_building()
+        .env("CARGO_TARGET_DIR", target.path())
+        .env("RUSTC_WRAPPER", &wrapper)
+        .args(["scan", "--format", "json", "--offline", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(project.path()));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = result.json();
+    let status = report["analysis"]["reachability"]["status"]
+        .as_str()
+        .unwrap();
+    assert!(status.starts_with("incomplete: 1 IR file(s)"), "{status}");
+    let smallvec = finding(&report, SMALLVEC);
+    assert_eq!(smallvec["reachability"], "unknown", "{smallvec:#}");
+    let reason = smallvec["reachability_reason"].as_str().unwrap();
+    assert!(
+        reason.contains("the IR could not all be read") && reason.contains("llvm.module.flags"),
+        "{reason}"
+    );
+    assert!(!reason.contains("no binary"), "{reason}");
+}

@@ -54,6 +54,8 @@ pub struct Unit {
     pub dep_info: Option<PathBuf>,
     /// Built for the analysed target; `false` for host units (build scripts, proc macros).
     pub for_target: bool,
+    /// The files cargo checks to decide the unit is fresh (deleting one makes cargo rebuild it).
+    pub outputs: Vec<PathBuf>,
 }
 
 /// What the build produced.
@@ -164,6 +166,8 @@ pub fn build(
                     .iter()
                     .map(|ll| ll.with_extension("d"))
                     .find(|d| d.is_file());
+                let mut outputs: Vec<PathBuf> = files.iter().map(|f| f.to_path_buf()).collect();
+                outputs.extend(exe.and_then(|exe| hard_link_target(&crate_name, exe)));
                 output.units.push(Unit {
                     package_id: artifact.package_id.repr,
                     target_name: artifact.target.name.clone(),
@@ -171,6 +175,7 @@ pub fn build(
                     ir,
                     dep_info,
                     for_target,
+                    outputs,
                 });
             }
             Message::CompilerMessage(message) => {
@@ -417,7 +422,8 @@ pub fn run_as_rustc_wrapper() -> Option<i32> {
     let for_target = args
         .iter()
         .any(|a| a == "--target" || a.to_string_lossy().starts_with("--target="));
-    if compiles_a_crate && for_target {
+    let emits_ir = compiles_a_crate && for_target;
+    if emits_ir {
         command.arg("--emit=llvm-ir");
     }
     // A crate's own `#![deny(warnings)]` (or `-D warnings` in RUSTFLAGS) would turn the clippy
@@ -429,7 +435,14 @@ pub fn run_as_rustc_wrapper() -> Option<i32> {
     if compiles_a_crate && !capped {
         command.arg("--cap-lints=warn");
     }
+    let started = std::time::SystemTime::now();
     match command.status() {
+        Ok(status) if status.success() => {
+            if emits_ir {
+                super::ir_digest::record_compilation(&args, started);
+            }
+            Some(0)
+        }
         Ok(status) => Some(status.code().unwrap_or(101)),
         Err(_) => Some(101),
     }

@@ -8,6 +8,7 @@
 
 mod cargo;
 mod dep_info;
+mod ir_digest;
 
 pub use cargo::{BuildOutput, Unit, WRAPPER_ENV, run_as_rustc_wrapper};
 pub use dep_info::files_from_dep_info;
@@ -109,6 +110,9 @@ pub struct Built {
     pub target_dir: PathBuf,
     /// Whether clippy ran inside the build.
     pub clippy: ClippyRun,
+    /// IR that is missing or not what the build wrote, even after rebuilding its unit: the
+    /// analysis of this build is incomplete.
+    pub ir_problems: Vec<String>,
 }
 
 /// What became of clippy in the build.
@@ -195,6 +199,26 @@ pub fn run(
             output = without;
         }
     }
+    let mut ir_problems = Vec::new();
+    if output.success {
+        let stale = ir_digest::check(&output.units);
+        if !stale.is_empty() {
+            progress.step(&format!(
+                "rebuilding {} unit(s) whose cached IR does not match what the build wrote",
+                stale.len()
+            ));
+            for (unit, _) in &stale {
+                ir_digest::invalidate(&output.units[*unit]);
+            }
+            output = cargo::build(&request, progress)?;
+            if output.success {
+                ir_problems = ir_digest::check(&output.units)
+                    .into_iter()
+                    .map(|(_, problem)| problem)
+                    .collect();
+            }
+        }
+    }
     if !output.success {
         let error = first_error(&output);
         stale_lockfile(workspace_root, &error)?;
@@ -225,6 +249,7 @@ pub fn run(
         diagnostics,
         target_dir: request.target_dir,
         clippy: clippy_run,
+        ir_problems,
     })))
 }
 
