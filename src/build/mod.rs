@@ -201,6 +201,10 @@ pub fn run(
     }
     let mut ir_problems = Vec::new();
     if output.success {
+        progress.step(&format!(
+            "checking {} IR files against the digests the build recorded",
+            output.units.iter().map(|u| u.ir.len()).sum::<usize>()
+        ));
         let stale = ir_digest::check(&output.units);
         if !stale.is_empty() {
             progress.step(&format!(
