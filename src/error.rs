@@ -111,6 +111,15 @@ pub enum Error {
     )]
     StaleLockfile { path: PathBuf },
 
+    /// The workspace has no Cargo.lock and cargo could not resolve one in a copy of it.
+    #[error(
+        "no Cargo.lock in {workspace_root}, and cargo could not resolve one in a temporary copy of the workspace: {message}; run `cargo generate-lockfile` there and scan again"
+    )]
+    Unresolvable {
+        workspace_root: PathBuf,
+        message: String,
+    },
+
     /// The Rust toolchain could not be asked what it needs to say (the host triple).
     #[error("{message}")]
     Toolchain { message: String },

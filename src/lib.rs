@@ -25,6 +25,7 @@ pub mod reachability;
 pub(crate) mod reached;
 pub mod render;
 pub mod report;
+pub(crate) mod resolved;
 pub(crate) mod supply_chain;
 pub(crate) mod target;
 mod tools;
@@ -88,8 +89,19 @@ fn deny_request(policy: &Policy, offline: bool) -> supply_chain::Request {
 
 /// Runs every finding source over the project and returns the evaluated report.
 pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
-    let project = LockedProject::locate(&options.project)?;
-    let policy = policy::load_for_workspace(&project.root, options.policy.as_deref())?;
+    // Without a Cargo.lock, the scan runs on a temporary copy with one resolved by secgate.
+    let (project, resolved) = match LockedProject::locate(&options.project) {
+        Err(Error::NoLockfile { workspace_root }) => {
+            let (project, resolved) = resolved::resolve(&workspace_root, options.offline)?;
+            (project, Some(resolved))
+        }
+        located => (located?, None),
+    };
+    // The policy is the user's file, named by its own path (the copy has the same one).
+    let policy_root = resolved
+        .as_ref()
+        .map_or(&project.root, |resolved| &resolved.workspace_root);
+    let policy = policy::load_for_workspace(policy_root, options.policy.as_deref())?;
     // Expired ignores become findings of the report; unknown ids stop the scan.
     let checked = check_policy(&policy, options.today);
     if !checked.errors.is_empty() {
@@ -165,7 +177,10 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         tool: Tool::this(),
         project: project.project.clone(),
         lockfile: LockfileInfo {
-            path: project.lockfile_display(),
+            path: resolved.as_ref().map_or_else(
+                || project.lockfile_display(),
+                resolved::Resolved::lockfile_label,
+            ),
             packages: project.lockfile.packages.len(),
         },
         database: db.info,
@@ -178,7 +193,11 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         },
         unsafe_code,
         policy: policy.source.clone(),
-        warnings: db.warnings,
+        warnings: resolved
+            .iter()
+            .map(resolved::Resolved::warning)
+            .chain(db.warnings)
+            .collect(),
         summary: Summary::of(&findings),
         findings,
     })

@@ -473,3 +473,74 @@ exit 0
     );
     assert!(!reason.contains("no binary"), "{reason}");
 }
+
+/// A workspace with no Cargo.lock (a library's usual state) is resolved in a temporary copy and
+/// scanned there: the pinned vulnerable version is found and reachable, the report says the
+/// lockfile is secgate's, and the user's directory still has no Cargo.lock.
+#[test]
+fn a_workspace_without_a_lockfile_is_resolved_in_a_copy_and_scanned() {
+    let project = copy_of("reachability/direct-call");
+    std::fs::remove_file(project.path().join("Cargo.lock")).unwrap();
+    let result = scan_project(project.path(), &[]);
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = result.json();
+    let lockfile = report["lockfile"]["path"].as_str().unwrap();
+    assert!(
+        lockfile.starts_with("Cargo.lock resolved by secgate"),
+        "{lockfile}"
+    );
+    assert!(
+        report["warnings"].as_array().unwrap().iter().any(|w| w
+            .as_str()
+            .unwrap()
+            .contains("has no Cargo.lock: secgate resolved one")),
+        "{report:#}"
+    );
+    assert_eq!(report["analysis"]["reachability"]["status"], "complete");
+    let smallvec = finding(&report, SMALLVEC);
+    assert_eq!(smallvec["package"]["version"], "0.6.13");
+    assert_eq!(smallvec["reachability"], "reachable", "{smallvec:#}");
+    assert_eq!(
+        smallvec["traces"][0]["frames"][0]["location"]["file"], "src/main.rs",
+        "paths are the workspace's, not the copy's"
+    );
+    assert!(!project.path().join("Cargo.lock").exists());
+    assert!(
+        !report.to_string().contains("secgate-workspace-"),
+        "{report:#}"
+    );
+}
+
+/// When the copy cannot be resolved (a path dependency outside the workspace root), the scan
+/// stops and says how to make a Cargo.lock.
+#[test]
+fn a_workspace_whose_lockfile_cannot_be_resolved_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("app");
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::create_dir_all(dir.path().join("helper/src")).unwrap();
+    std::fs::write(
+        dir.path().join("helper/Cargo.toml"),
+        "[package]\nname = \"helper\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("helper/src/lib.rs"), "").unwrap();
+    std::fs::write(
+        project.join("Cargo.toml"),
+        "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nhelper = { path = \"../helper\" }\n\n[workspace]\n",
+    )
+    .unwrap();
+    std::fs::write(project.join("src/main.rs"), "fn main() {}\n").unwrap();
+    let result = scan_project(&project, &[]);
+    assert_eq!(result.code, 2, "{}", result.stdout);
+    assert!(
+        result.stderr.contains("no Cargo.lock in")
+            && result
+                .stderr
+                .contains("run `cargo generate-lockfile` there"),
+        "{}",
+        result.stderr
+    );
+    assert!(!project.join("Cargo.lock").exists());
+}
