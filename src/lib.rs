@@ -108,8 +108,11 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         return Err(Error::Policy(checked.errors));
     }
     let db = AdvisoryDatabase::open(&options.database)?;
-    let target = target::choose(options.target.as_deref())?;
     let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
+    let target = target::choose(
+        options.target.as_deref(),
+        options.build.is_some() && !bare_lockfile,
+    )?;
     // cargo-deny reads only the manifest and the lockfile: it runs while secgate builds.
     let supply_chain = (!bare_lockfile)
         .then(|| supply_chain::start(&project.root, &deny_request(&policy, options.offline)));
