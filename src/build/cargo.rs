@@ -323,6 +323,15 @@ fn ir_files(crate_name: &str, files: &[&Path], executable: Option<&Path>) -> Vec
             .filter(|stem| stem.starts_with(&format!("{crate_name}-")))
         {
             stems.push((dir.to_path_buf(), stem.to_string()));
+        } else if name
+            .strip_prefix("lib")
+            .and_then(|n| n.rsplit_once('.'))
+            .is_some_and(|(stem, _)| stem == crate_name)
+        {
+            // A cdylib's (or dylib's) outputs have no hash, and cargo lists the uplifted copy
+            // (`debug/libNAME.so`): rustc wrote `NAME.ll` in `deps`.
+            stems.push((dir.join("deps"), crate_name.to_string()));
+            stems.push((dir.to_path_buf(), crate_name.to_string()));
         }
     }
     if stems.is_empty()
@@ -470,6 +479,18 @@ mod tests {
             ir_files("smallvec", &[&rlib], None),
             [deps.join("smallvec-abc.ll")]
         );
+    }
+
+    #[test]
+    fn finds_a_cdylibs_ir_without_a_hash_in_deps() {
+        let dir = tempfile::tempdir().unwrap();
+        let deps = dir.path().join("deps");
+        std::fs::create_dir(&deps).unwrap();
+        std::fs::write(deps.join("plugin.ll"), "").unwrap();
+        std::fs::write(deps.join("plugin_other.ll"), "").unwrap();
+        std::fs::write(dir.path().join("libplugin.so"), "").unwrap();
+        let so = dir.path().join("libplugin.so");
+        assert_eq!(ir_files("plugin", &[&so], None), [deps.join("plugin.ll")]);
     }
 
     #[test]
