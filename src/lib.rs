@@ -128,14 +128,20 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             BuildOutcome::NotRun("a bare lockfile has no program to build".into())
         }
         None => BuildOutcome::NotRun("--no-build".into()),
-        Some(requested) => build::run(
-            &project.root.join("Cargo.toml"),
-            &project.root,
-            requested,
-            &target,
-            lints::clippy::warn_flags(),
-            &options.progress,
-        )?,
+        Some(requested) => {
+            let mut requested = requested.clone();
+            if let Some(resolved) = &resolved {
+                requested.target_dir = resolved.build_target_dir.clone();
+            }
+            build::run(
+                &project.root.join("Cargo.toml"),
+                &project.root,
+                &requested,
+                &target,
+                lints::clippy::warn_flags(),
+                &options.progress,
+            )?
+        }
     };
     let analysed = reachability::analyse(
         &build,

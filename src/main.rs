@@ -236,6 +236,7 @@ impl ScanArgs {
             no_default_features: self.no_default_features,
             all_targets: self.all_targets,
             offline: self.offline,
+            target_dir: None,
         });
         ScanOptions {
             project,

@@ -17,6 +17,9 @@ use std::process::Command;
 pub struct Resolved {
     /// The user's workspace root, which has no Cargo.lock.
     pub workspace_root: PathBuf,
+    /// Where the build of the copy goes: the user's workspace's own target directory when the
+    /// copy's would be inside the copy (deleted after the scan, so every scan would build cold).
+    pub build_target_dir: Option<PathBuf>,
     _copy: tempfile::TempDir,
 }
 
@@ -77,14 +80,29 @@ pub fn resolve(workspace_root: &Path, offline: bool) -> Result<(LockedProject, R
             message,
         });
     }
+    let build_target_dir = copy_target_dir(&root, offline)
+        .and_then(|dir| dir.strip_prefix(&root).ok().map(Path::to_path_buf))
+        .map(|inside| workspace_root.join(inside).join("secgate"));
     let project = LockedProject::locate(&ProjectPath::Dir(root))?;
     Ok((
         project,
         Resolved {
             workspace_root: workspace_root.to_path_buf(),
+            build_target_dir,
             _copy: copy,
         },
     ))
+}
+
+/// The cargo target directory of the copy (`cargo metadata --no-deps`: nothing is resolved).
+fn copy_target_dir(root: &Path, offline: bool) -> Option<PathBuf> {
+    let mut command = cargo_metadata::MetadataCommand::new();
+    command.manifest_path(root.join("Cargo.toml")).no_deps();
+    if offline {
+        command.other_options(vec!["--offline".to_string()]);
+    }
+    let metadata = command.exec().ok()?;
+    Some(metadata.target_directory.into_std_path_buf())
 }
 
 /// Copies a directory tree, leaving out build output and `.git`; symbolic links stay links.

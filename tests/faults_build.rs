@@ -509,6 +509,21 @@ fn a_workspace_without_a_lockfile_is_resolved_in_a_copy_and_scanned() {
         !report.to_string().contains("secgate-workspace-"),
         "{report:#}"
     );
+
+    // Without CARGO_TARGET_DIR the build goes where a scan of the workspace puts it, not into
+    // the temporary copy (which would make every scan a cold build).
+    let again = run(secgate_building()
+        .env_remove("CARGO_TARGET_DIR")
+        .args(["scan", "--format", "json", "--offline", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(project.path()));
+    assert_eq!(again.code, 1, "{}", again.stderr);
+    assert_eq!(
+        finding(&again.json(), SMALLVEC)["reachability"],
+        "reachable"
+    );
+    assert!(project.path().join("target/secgate").is_dir());
+    assert!(!project.path().join("Cargo.lock").exists());
 }
 
 /// When the copy cannot be resolved (a path dependency outside the workspace root), the scan

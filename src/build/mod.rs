@@ -29,6 +29,8 @@ pub struct BuildOptions {
     pub no_default_features: bool,
     pub all_targets: bool,
     pub offline: bool,
+    /// secgate's target directory; `None`: `secgate` under the workspace's cargo target directory.
+    pub target_dir: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -173,7 +175,10 @@ pub fn run(
     };
     let mut request = BuildRequest {
         manifest_path: manifest.to_path_buf(),
-        target_dir: metadata.target_directory.as_std_path().join("secgate"),
+        target_dir: options
+            .target_dir
+            .clone()
+            .unwrap_or_else(|| metadata.target_directory.as_std_path().join("secgate")),
         triple: triple.clone(),
         packages: options.packages.clone(),
         features: options.features.clone(),
