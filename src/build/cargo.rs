@@ -444,11 +444,10 @@ pub fn run_as_rustc_wrapper() -> Option<i32> {
     if compiles_a_crate && !capped {
         command.arg("--cap-lints=warn");
     }
-    let started = std::time::SystemTime::now();
     match command.status() {
         Ok(status) if status.success() => {
             if emits_ir {
-                super::ir_digest::record_compilation(&args, started);
+                super::ir_digest::record_compilation(&args);
             }
             Some(0)
         }

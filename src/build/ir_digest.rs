@@ -11,7 +11,6 @@ use std::ffi::OsString;
 use std::hash::Hasher;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
 
 /// What the digest file is called, next to its `.ll`.
 fn digest_path(ll: &Path) -> PathBuf {
@@ -41,10 +40,11 @@ fn render(digest: u64, length: u64) -> String {
     format!("xxh3-64 {digest:016x} {length}\n")
 }
 
-/// In the rustc wrapper, after rustc succeeded: records the digest of each `.ll` this compilation
-/// wrote (`--out-dir`/`NAME-HASH*.ll`, modified since `started`). Errors are left for the check
-/// after the build to find (a missing digest means the IR is not trusted).
-pub fn record_compilation(args: &[OsString], started: SystemTime) {
+/// In the rustc wrapper, after rustc succeeded: records the digest of each `.ll` of the unit
+/// (`--out-dir`/`NAME-HASH*.ll`). Every one is recorded, whatever its modification time: rustc may
+/// hard-link a file it reuses from the incremental cache, which keeps an old time. Errors are left
+/// for the check after the build to find (a missing digest means the IR is not trusted).
+pub fn record_compilation(args: &[OsString]) {
     let Some(stem) = output_stem(args) else {
         return;
     };
@@ -54,23 +54,12 @@ pub fn record_compilation(args: &[OsString], started: SystemTime) {
     let Ok(entries) = std::fs::read_dir(&out_dir) else {
         return;
     };
-    // Filesystems keep modification times coarser than the clock; allow for it.
-    let since = started
-        .checked_sub(Duration::from_secs(2))
-        .unwrap_or(started);
     for entry in entries.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
         let ours =
             name.ends_with(".ll") && name.starts_with(&stem) && name[stem.len()..].starts_with('.');
-        let fresh = entry
-            .metadata()
-            .and_then(|m| m.modified())
-            .is_ok_and(|modified| modified >= since);
-        if ours
-            && fresh
-            && let Ok((digest, length)) = digest_file(&entry.path())
-        {
+        if ours && let Ok((digest, length)) = digest_file(&entry.path()) {
             let _ = std::fs::write(digest_path(&entry.path()), render(digest, length));
         }
     }
@@ -200,18 +189,14 @@ mod tests {
         let other = dir.path().join("app-10.ll");
         std::fs::write(&ll, "define void @main() {\n}\n!0 = !{}\n").unwrap();
         std::fs::write(&other, "").unwrap();
-        let started = SystemTime::now();
-        record_compilation(
-            &args(&[
-                "--crate-name",
-                "app",
-                "-C",
-                "extra-filename=-1",
-                "--out-dir",
-                out,
-            ]),
-            started,
-        );
+        record_compilation(&args(&[
+            "--crate-name",
+            "app",
+            "-C",
+            "extra-filename=-1",
+            "--out-dir",
+            out,
+        ]));
         assert_eq!(verify(&ll), Ok(()));
         assert!(!digest_path(&other).exists(), "another unit's file");
         // The same length, one byte changed; then truncated; then the digest gone.
