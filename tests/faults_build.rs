@@ -182,15 +182,9 @@ fn the_target_secgate_chose_is_named_in_the_reason() {
         .arg(&db));
     let report = result.json();
     let host = report["target"]["triple"].as_str().unwrap().to_string();
-    let rustc = std::process::Command::new(std::env::var("RUSTC").unwrap_or("rustc".into()))
-        .arg("-vV")
-        .output()
-        .unwrap();
-    let rustc = String::from_utf8_lossy(&rustc.stdout);
-    assert!(
-        rustc.contains(&format!("host: {host}\n")),
-        "{host} vs {rustc}"
-    );
+    // No build: the platform secgate runs on (this test is compiled for the same one).
+    assert_eq!(report["target"]["arch"], std::env::consts::ARCH);
+    assert_eq!(report["target"]["os"], std::env::consts::OS);
     let dropped: Vec<&serde_json::Value> = report["findings"]
         .as_array()
         .unwrap()
