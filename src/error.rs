@@ -97,6 +97,32 @@ pub enum Error {
         #[source]
         source: std::io::Error,
     },
+
+    /// `--target` names no target rustc knows.
+    #[error(
+        "unknown target triple `{triple}`: not one of rustc's targets (`rustc --print target-list` lists them); pass --target with one of those"
+    )]
+    UnknownTarget { triple: String },
+
+    /// Cargo.lock does not match the manifests: building would resolve other versions than the
+    /// ones whose advisories were matched.
+    #[error(
+        "{path}: Cargo.lock is out of date with the workspace's manifests (cargo would rewrite it, and the advisories were matched against this file); run `cargo update -w` (or `cargo generate-lockfile`) to update it, then scan again"
+    )]
+    StaleLockfile { path: PathBuf },
+
+    /// The workspace has no Cargo.lock and cargo could not resolve one in a copy of it.
+    #[error(
+        "no Cargo.lock in {workspace_root}, and cargo could not resolve one in a temporary copy of the workspace: {message}; run `cargo generate-lockfile` there and scan again"
+    )]
+    Unresolvable {
+        workspace_root: PathBuf,
+        message: String,
+    },
+
+    /// The Rust toolchain could not be asked what it needs to say (the host triple).
+    #[error("{message}")]
+    Toolchain { message: String },
 }
 
 /// One advisory file that could not be loaded.

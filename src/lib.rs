@@ -25,7 +25,9 @@ pub mod reachability;
 pub(crate) mod reached;
 pub mod render;
 pub mod report;
+pub(crate) mod resolved;
 pub(crate) mod supply_chain;
+pub(crate) mod target;
 mod tools;
 pub mod workspace;
 
@@ -37,7 +39,7 @@ pub use report::Report;
 
 use advisories::{AdvisoryDatabase, DatabaseSource};
 use build::{BuildOptions, BuildOutcome};
-use report::{Analysis, LintInfo, LockfileInfo, Summary, Target, Tool};
+use report::{Analysis, LintInfo, LockfileInfo, Summary, Tool};
 use workspace::{LockedProject, ProjectPath};
 
 /// Whether `id` is one of secgate's own: a lint rule, a curated clippy lint or a built-in id.
@@ -62,6 +64,8 @@ pub struct ScanOptions {
     pub today: time::Date,
     /// `--new-since REF`: only findings that are new since this git revision can fail.
     pub new_since: Option<String>,
+    /// `--target`: the triple to analyse (advisories' platforms, the IR build); the host's when `None`.
+    pub target: Option<String>,
     /// `--offline`: nothing is fetched (passed on to cargo and cargo-deny).
     pub offline: bool,
     /// How to build and analyse the program; `None` skips the build (`--no-build`).
@@ -85,30 +89,37 @@ fn deny_request(policy: &Policy, offline: bool) -> supply_chain::Request {
 
 /// Runs every finding source over the project and returns the evaluated report.
 pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
-    let project = LockedProject::locate(&options.project)?;
-    let policy = policy::load_for_workspace(&project.root, options.policy.as_deref())?;
+    // Without a Cargo.lock, the scan runs on a temporary copy with one resolved by secgate.
+    let (project, resolved) = match LockedProject::locate(&options.project) {
+        Err(Error::NoLockfile { workspace_root }) => {
+            let (project, resolved) = resolved::resolve(&workspace_root, options.offline)?;
+            (project, Some(resolved))
+        }
+        located => (located?, None),
+    };
+    // The policy is the user's file, named by its own path (the copy has the same one).
+    let policy_root = resolved
+        .as_ref()
+        .map_or(&project.root, |resolved| &resolved.workspace_root);
+    let policy = policy::load_for_workspace(policy_root, options.policy.as_deref())?;
     // Expired ignores become findings of the report; unknown ids stop the scan.
     let checked = check_policy(&policy, options.today);
     if !checked.errors.is_empty() {
         return Err(Error::Policy(checked.errors));
     }
     let db = AdvisoryDatabase::open(&options.database)?;
-    let requested_target = options
-        .build
-        .as_ref()
-        .and_then(|b| b.target.as_deref())
-        .map_or_else(Target::host, Target::from_triple);
     let bare_lockfile = matches!(options.project, ProjectPath::Lockfile(_));
+    let target = target::choose(
+        options.target.as_deref(),
+        options.build.is_some() && !bare_lockfile,
+    )?;
     // cargo-deny reads only the manifest and the lockfile: it runs while secgate builds.
     let supply_chain = (!bare_lockfile)
         .then(|| supply_chain::start(&project.root, &deny_request(&policy, options.offline)));
-    let mut findings = advisories::find(&db, &project, &requested_target)?;
+    let mut findings = advisories::find(&db, &project, &target)?;
     let baseline = match &options.new_since {
         Some(revision) => Some(baseline::Baseline::at_revision(
-            &project,
-            revision,
-            &db,
-            &requested_target,
+            &project, revision, &db, &target,
         )?),
         None => None,
     };
@@ -117,13 +128,20 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
             BuildOutcome::NotRun("a bare lockfile has no program to build".into())
         }
         None => BuildOutcome::NotRun("--no-build".into()),
-        Some(requested) => build::run(
-            &project.root.join("Cargo.toml"),
-            &project.root,
-            requested,
-            lints::clippy::warn_flags(),
-            &options.progress,
-        )?,
+        Some(requested) => {
+            let mut requested = requested.clone();
+            if let Some(resolved) = &resolved {
+                requested.target_dir = resolved.build_target_dir.clone();
+            }
+            build::run(
+                &project.root.join("Cargo.toml"),
+                &project.root,
+                &requested,
+                &target,
+                lints::clippy::warn_flags(),
+                &options.progress,
+            )?
+        }
     };
     let analysed = reachability::analyse(
         &build,
@@ -156,11 +174,6 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         }
         None => "not run: a bare lockfile has no manifest for cargo-deny".to_string(),
     };
-    let target = match &build {
-        BuildOutcome::Built(built) => built.target(),
-        BuildOutcome::Failed(failure) => Target::from_triple(&failure.triple),
-        BuildOutcome::NotRun(_) => requested_target,
-    };
     options.progress.finish();
     policy.apply(&mut findings, options.today);
     if let Some(baseline) = &baseline {
@@ -173,7 +186,10 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         tool: Tool::this(),
         project: project.project.clone(),
         lockfile: LockfileInfo {
-            path: project.lockfile_display(),
+            path: resolved.as_ref().map_or_else(
+                || project.lockfile_display(),
+                resolved::Resolved::lockfile_label,
+            ),
             packages: project.lockfile.packages.len(),
         },
         database: db.info,
@@ -186,7 +202,11 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         },
         unsafe_code,
         policy: policy.source.clone(),
-        warnings: db.warnings,
+        warnings: resolved
+            .iter()
+            .map(resolved::Resolved::warning)
+            .chain(db.warnings)
+            .collect(),
         summary: Summary::of(&findings),
         findings,
     })

@@ -234,9 +234,9 @@ impl ScanArgs {
             features: self.features.clone(),
             all_features: self.all_features,
             no_default_features: self.no_default_features,
-            target: self.target.clone(),
             all_targets: self.all_targets,
             offline: self.offline,
+            target_dir: None,
         });
         ScanOptions {
             project,
@@ -244,6 +244,7 @@ impl ScanArgs {
             policy: self.policy.clone(),
             today: today(),
             new_since: self.new_since.clone(),
+            target: self.target.clone(),
             offline: self.offline,
             build,
             traces: self.traces,

@@ -93,49 +93,39 @@ pub struct LockfileInfo {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Target {
     pub triple: String,
+    /// The operating system as RustSec's `affected.os` spells it (`linux`, `macos`, `none`, …).
     pub os: String,
+    /// The architecture as RustSec's `affected.arch` spells it (`x86`, `x86_64`, `arm`, …).
     pub arch: String,
+    /// Whether secgate chose this target (the host) because none was requested. Not saved in a
+    /// report: it only lets the findings' reasons say so.
+    #[serde(skip)]
+    pub chosen_by_secgate: bool,
 }
 
 impl Target {
-    /// The platform secgate itself runs on.
-    pub fn host() -> Target {
-        let arch = std::env::consts::ARCH;
-        let os = std::env::consts::OS;
-        Target {
-            triple: format!("{arch}-{os}"),
-            os: os.to_string(),
-            arch: arch.to_string(),
-        }
+    /// The platform a target triple names, with its arch and OS as the `platforms` crate (the
+    /// type rustsec parses `affected.arch`/`affected.os` into) spells them; `None` for a triple
+    /// rustc does not know.
+    pub fn from_triple(triple: &str) -> Option<Target> {
+        let platform = platforms::Platform::find(triple)?;
+        Some(Target {
+            triple: triple.to_string(),
+            os: platform.target_os.as_str().to_string(),
+            arch: platform.target_arch.as_str().to_string(),
+            chosen_by_secgate: false,
+        })
     }
 
-    /// The platform a target triple names, with `os` spelled as RustSec's `affected.os` spells it.
-    pub fn from_triple(triple: &str) -> Target {
-        let arch = triple.split('-').next().unwrap_or_default().to_string();
-        let known = [
-            ("linux", "linux"),
-            ("android", "android"),
-            ("windows", "windows"),
-            ("darwin", "macos"),
-            ("ios", "ios"),
-            ("freebsd", "freebsd"),
-            ("netbsd", "netbsd"),
-            ("openbsd", "openbsd"),
-            ("dragonfly", "dragonfly"),
-            ("solaris", "solaris"),
-            ("illumos", "illumos"),
-            ("redox", "redox"),
-            ("wasi", "wasi"),
-        ];
-        let os = known
-            .iter()
-            .find(|(part, _)| triple.split('-').any(|p| p.starts_with(part)))
-            .map_or("unknown", |(_, os)| os)
-            .to_string();
-        Target {
-            triple: triple.to_string(),
-            os,
-            arch,
+    /// The triple, and when secgate chose it, that it is the host.
+    pub fn describe(&self) -> String {
+        if self.chosen_by_secgate {
+            format!(
+                "{} (the host, chosen by secgate: no --target given)",
+                self.triple
+            )
+        } else {
+            self.triple.clone()
         }
     }
 }
@@ -200,7 +190,7 @@ impl ReachabilityInfo {
 }
 
 /// How far the reachability analysis got; serialised as words (`complete`, `no roots`,
-/// `build failed`, `failed`, `not run: <why>`).
+/// `build failed`, `failed`, `not run: <why>`, `incomplete: <why>`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "String", from = "String")]
 pub enum ReachabilityStatus {
@@ -215,6 +205,9 @@ pub enum ReachabilityStatus {
     Failed,
     /// Not attempted, and why (`--no-build`, a bare lockfile).
     NotRun(String),
+    /// Built, but not all of the IR could be read (missing, changed since the build, cut off):
+    /// what was found reachable is, nothing is `unreachable`. Why, in words.
+    Incomplete(String),
 }
 
 impl fmt::Display for ReachabilityStatus {
@@ -225,6 +218,7 @@ impl fmt::Display for ReachabilityStatus {
             ReachabilityStatus::BuildFailed => f.write_str("build failed"),
             ReachabilityStatus::Failed => f.write_str("failed"),
             ReachabilityStatus::NotRun(why) => write!(f, "not run: {why}"),
+            ReachabilityStatus::Incomplete(why) => write!(f, "incomplete: {why}"),
         }
     }
 }
@@ -244,6 +238,9 @@ impl From<String> for ReachabilityStatus {
             "no roots" => ReachabilityStatus::NoRoots,
             "build failed" => ReachabilityStatus::BuildFailed,
             "failed" => ReachabilityStatus::Failed,
+            _ if text.starts_with("incomplete: ") => {
+                ReachabilityStatus::Incomplete(text["incomplete: ".len()..].to_string())
+            }
             _ => ReachabilityStatus::NotRun(
                 text.strip_prefix("not run: ").unwrap_or(&text).to_string(),
             ),
@@ -357,4 +354,64 @@ pub fn sort_findings(findings: &mut [Finding]) {
             .then_with(|| a.package.cmp(&b.package))
             .then_with(|| a.locations.cmp(&b.locations))
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn triples_map_to_rustsec_arch_and_os() {
+        let table = [
+            ("x86_64-unknown-linux-gnu", "x86_64", "linux"),
+            ("x86_64-unknown-linux-musl", "x86_64", "linux"),
+            ("x86_64-pc-windows-msvc", "x86_64", "windows"),
+            ("x86_64-pc-windows-gnu", "x86_64", "windows"),
+            ("x86_64-apple-darwin", "x86_64", "macos"),
+            ("x86_64-unknown-freebsd", "x86_64", "freebsd"),
+            ("i686-unknown-linux-gnu", "x86", "linux"),
+            ("i686-unknown-linux-musl", "x86", "linux"),
+            ("i686-pc-windows-msvc", "x86", "windows"),
+            ("i586-unknown-linux-gnu", "x86", "linux"),
+            ("aarch64-unknown-linux-gnu", "aarch64", "linux"),
+            ("aarch64-unknown-linux-musl", "aarch64", "linux"),
+            ("aarch64-pc-windows-msvc", "aarch64", "windows"),
+            ("aarch64-apple-darwin", "aarch64", "macos"),
+            ("aarch64-apple-ios", "aarch64", "ios"),
+            ("aarch64-linux-android", "aarch64", "android"),
+            ("armv7-unknown-linux-gnueabihf", "arm", "linux"),
+            ("armv7-unknown-linux-musleabihf", "arm", "linux"),
+            ("arm-unknown-linux-gnueabi", "arm", "linux"),
+            ("thumbv6m-none-eabi", "arm", "none"),
+            ("riscv64gc-unknown-linux-gnu", "riscv64", "linux"),
+            ("riscv64gc-unknown-linux-musl", "riscv64", "linux"),
+            ("powerpc64le-unknown-linux-gnu", "powerpc64", "linux"),
+            ("s390x-unknown-linux-gnu", "s390x", "linux"),
+            ("wasm32-unknown-unknown", "wasm32", "unknown"),
+            ("wasm32-wasip1", "wasm32", "wasi"),
+        ];
+        for (triple, arch, os) in table {
+            let target = Target::from_triple(triple).unwrap_or_else(|| panic!("{triple}"));
+            assert_eq!(
+                (target.arch.as_str(), target.os.as_str()),
+                (arch, os),
+                "{triple}"
+            );
+            assert_eq!(target.triple, triple);
+        }
+    }
+
+    #[test]
+    fn unknown_triples_are_not_guessed_at() {
+        for triple in [
+            "bogus",
+            "",
+            "x86_64",
+            "x86_64-linux",
+            "i686-unknown-linux-gnu ",
+            "my-target.json",
+        ] {
+            assert!(Target::from_triple(triple).is_none(), "{triple:?}");
+        }
+    }
 }

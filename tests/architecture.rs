@@ -17,7 +17,15 @@ const LAYERS: &[(&str, &[&str])] = &[
     // What every source stands on: the workspace, the one build, files and progress.
     (
         "base",
-        &["workspace", "build", "output", "progress", "tools"],
+        &[
+            "workspace",
+            "resolved",
+            "target",
+            "build",
+            "output",
+            "progress",
+            "tools",
+        ],
     ),
     // The finding sources: each stands on the model and the base, never on another source.
     (

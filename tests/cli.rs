@@ -231,20 +231,32 @@ fn finds_the_workspace_lockfile_from_a_directory_or_a_manifest() {
     assert_eq!(by_manifest.stdout, by_dir.stdout);
 }
 
+/// A workspace without a Cargo.lock is scanned with one secgate resolves in a copy (see
+/// tests/faults_build.rs), and says so; the user's directory gets none.
 #[test]
-fn workspace_without_lockfile_says_how_to_make_one() {
+fn workspace_without_lockfile_is_resolved_in_a_copy() {
     let project = project_with(None);
     let home = tempfile::tempdir().unwrap();
     let run = run(secgate(home.path())
-        .arg("scan")
+        .args(["scan", "--no-build", "--format", "json"])
         .arg(project.path())
         .arg("--db")
         .arg(fixture("advisory-db")));
-    assert_eq!(run.code, 2);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let report = run.json();
     assert!(
-        run.stderr.contains("cargo generate-lockfile"),
-        "{}",
-        run.stderr
+        report["lockfile"]["path"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cargo.lock resolved by secgate"),
+        "{report:#}"
+    );
+    assert!(
+        report["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("has no Cargo.lock: secgate resolved one"),
+        "{report:#}"
     );
     assert!(
         !project.path().join("Cargo.lock").exists(),

@@ -173,6 +173,6 @@ fn platform_mismatch(advisory: &Advisory, target: &Target) -> Option<String> {
     Some(format!(
         "the advisory affects only {}; the analysed target is {}",
         limits.join(" and "),
-        target.triple
+        target.describe()
     ))
 }

@@ -54,6 +54,8 @@ pub struct Unit {
     pub dep_info: Option<PathBuf>,
     /// Built for the analysed target; `false` for host units (build scripts, proc macros).
     pub for_target: bool,
+    /// The files cargo checks to decide the unit is fresh (deleting one makes cargo rebuild it).
+    pub outputs: Vec<PathBuf>,
 }
 
 /// What the build produced.
@@ -78,6 +80,8 @@ pub fn build(
     command
         .arg("build")
         .arg("--message-format=json")
+        // The lockfile the advisories were matched against is the one the build must use.
+        .arg("--locked")
         .arg("--manifest-path")
         .arg(&request.manifest_path)
         .arg("--target")
@@ -162,6 +166,8 @@ pub fn build(
                     .iter()
                     .map(|ll| ll.with_extension("d"))
                     .find(|d| d.is_file());
+                let mut outputs: Vec<PathBuf> = files.iter().map(|f| f.to_path_buf()).collect();
+                outputs.extend(exe.and_then(|exe| hard_link_target(&crate_name, exe)));
                 output.units.push(Unit {
                     package_id: artifact.package_id.repr,
                     target_name: artifact.target.name.clone(),
@@ -169,6 +175,7 @@ pub fn build(
                     ir,
                     dep_info,
                     for_target,
+                    outputs,
                 });
             }
             Message::CompilerMessage(message) => {
@@ -201,10 +208,15 @@ pub fn build(
     Ok(output)
 }
 
-/// The first `error…` paragraph cargo printed, or the last lines when there is none.
+/// The first `error…` paragraph cargo printed, or the last lines when there is none. A build
+/// script's failure is quoted by what the script said (its panic message), since cargo's own line
+/// names only the package and its absolute path.
 fn first_cargo_error(stderr: &str) -> String {
     let lines: Vec<&str> = stderr.lines().collect();
     if let Some(start) = lines.iter().position(|l| l.starts_with("error")) {
+        if let Some(script) = build_script_failure(&lines[start..]) {
+            return script;
+        }
         let end = lines[start + 1..]
             .iter()
             .position(|l| l.trim().is_empty())
@@ -213,6 +225,86 @@ fn first_cargo_error(stderr: &str) -> String {
     }
     let tail = lines.len().saturating_sub(5);
     lines[tail..].join("\n")
+}
+
+/// `error: failed to run custom build command for `PKG (PATH)`` and its `Caused by:` section:
+/// the script's panic (location and message), else the last lines it wrote to stderr.
+fn build_script_failure(lines: &[&str]) -> Option<String> {
+    let spec = lines
+        .first()?
+        .strip_prefix("error: failed to run custom build command for `")?
+        .split('`')
+        .next()?;
+    // `name v1.0.0 (/abs/path)` or `name v1.0.0`: the path says nothing the name does not.
+    let package = spec.split(" (").next().unwrap_or(spec);
+    // The `Caused by:` section is indented; it ends at the next line cargo writes at column 0.
+    let section: Vec<&str> = lines[1..]
+        .iter()
+        .take_while(|l| l.is_empty() || l.starts_with(' ') || l.starts_with("Caused by"))
+        .map(|l| l.trim())
+        .collect();
+    let exit = section
+        .iter()
+        .find_map(|l| l.split("(exit status: ").nth(1))
+        .and_then(|rest| rest.split(')').next())
+        .map(|status| format!(" (exit status {status})"))
+        .unwrap_or_default();
+    let stderr: Vec<&str> = match section.iter().position(|l| *l == "--- stderr") {
+        Some(at) => section[at + 1..]
+            .iter()
+            .take_while(|l| !l.starts_with("--- "))
+            .copied()
+            .collect(),
+        None => Vec::new(),
+    };
+    if let Some(at) = stderr.iter().position(|l| l.contains("panicked at ")) {
+        let after = stderr[at].split("panicked at ").nth(1).unwrap_or_default();
+        // Since Rust 1.73: `panicked at build.rs:3:5:` and the message on the next lines;
+        // before: `panicked at 'message', build.rs:3:5`.
+        let (location, message) = match after.strip_suffix(':') {
+            Some(location) => {
+                let message: Vec<&str> = stderr[at + 1..]
+                    .iter()
+                    .take_while(|l| {
+                        !l.starts_with("note: run with `RUST_BACKTRACE")
+                            && !l.starts_with("stack backtrace:")
+                    })
+                    .copied()
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                (location.to_string(), message.join(" "))
+            }
+            None => match after.rsplit_once("', ") {
+                Some((message, location)) => (
+                    location.to_string(),
+                    message.trim_start_matches('\'').to_string(),
+                ),
+                None => (String::new(), after.to_string()),
+            },
+        };
+        return Some(format!(
+            "the build script of `{package}` panicked at {}: {message}",
+            short_source_path(&location)
+        ));
+    }
+    let said: Vec<&str> = stderr.iter().copied().filter(|l| !l.is_empty()).collect();
+    let tail = &said[said.len().saturating_sub(3)..];
+    Some(if tail.is_empty() {
+        format!("the build script of `{package}` failed{exit} and wrote nothing to stderr")
+    } else {
+        format!(
+            "the build script of `{package}` failed{exit}: {}",
+            tail.join(" ")
+        )
+    })
+}
+
+/// A registry source path from the crate's folder on (`foo-1.0.0/build.rs:3:5`), else as is.
+fn short_source_path(path: &str) -> &str {
+    match path.split_once("/registry/src/") {
+        Some((_, rest)) => rest.split_once('/').map_or(rest, |(_, inside)| inside),
+        None => path,
+    }
 }
 
 /// The `.ll` files rustc wrote for a unit: next to its rlib (`deps/libNAME-HASH.rlib` gives
@@ -231,6 +323,15 @@ fn ir_files(crate_name: &str, files: &[&Path], executable: Option<&Path>) -> Vec
             .filter(|stem| stem.starts_with(&format!("{crate_name}-")))
         {
             stems.push((dir.to_path_buf(), stem.to_string()));
+        } else if name
+            .strip_prefix("lib")
+            .and_then(|n| n.rsplit_once('.'))
+            .is_some_and(|(stem, _)| stem == crate_name)
+        {
+            // A cdylib's (or dylib's) outputs have no hash, and cargo lists the uplifted copy
+            // (`debug/libNAME.so`): rustc wrote `NAME.ll` in `deps`.
+            stems.push((dir.join("deps"), crate_name.to_string()));
+            stems.push((dir.to_path_buf(), crate_name.to_string()));
         }
     }
     if stems.is_empty()
@@ -330,7 +431,8 @@ pub fn run_as_rustc_wrapper() -> Option<i32> {
     let for_target = args
         .iter()
         .any(|a| a == "--target" || a.to_string_lossy().starts_with("--target="));
-    if compiles_a_crate && for_target {
+    let emits_ir = compiles_a_crate && for_target;
+    if emits_ir {
         command.arg("--emit=llvm-ir");
     }
     // A crate's own `#![deny(warnings)]` (or `-D warnings` in RUSTFLAGS) would turn the clippy
@@ -343,6 +445,12 @@ pub fn run_as_rustc_wrapper() -> Option<i32> {
         command.arg("--cap-lints=warn");
     }
     match command.status() {
+        Ok(status) if status.success() => {
+            if emits_ir {
+                super::ir_digest::record_compilation(&args);
+            }
+            Some(0)
+        }
         Ok(status) => Some(status.code().unwrap_or(101)),
         Err(_) => Some(101),
     }
@@ -373,6 +481,18 @@ mod tests {
     }
 
     #[test]
+    fn finds_a_cdylibs_ir_without_a_hash_in_deps() {
+        let dir = tempfile::tempdir().unwrap();
+        let deps = dir.path().join("deps");
+        std::fs::create_dir(&deps).unwrap();
+        std::fs::write(deps.join("plugin.ll"), "").unwrap();
+        std::fs::write(deps.join("plugin_other.ll"), "").unwrap();
+        std::fs::write(dir.path().join("libplugin.so"), "").unwrap();
+        let so = dir.path().join("libplugin.so");
+        assert_eq!(ir_files("plugin", &[&so], None), [deps.join("plugin.ll")]);
+    }
+
+    #[test]
     fn finds_the_ir_behind_a_binarys_hard_link() {
         let dir = tempfile::tempdir().unwrap();
         let deps = dir.path().join("deps");
@@ -395,6 +515,45 @@ mod tests {
         assert_eq!(
             first_cargo_error(stderr),
             "error: failed to get `nope` as a dependency"
+        );
+    }
+
+    #[test]
+    fn a_build_scripts_panic_is_quoted_not_its_path() {
+        let stderr = "   Compiling panicky v0.1.0 (/tmp/x/panicky)
+error: failed to run custom build command for `panicky v0.1.0 (/tmp/x/panicky)`
+
+Caused by:
+  process didn't exit successfully: `/tmp/x/target/debug/build/panicky-1/build-script-build` (exit status: 101)
+  --- stdout
+  cargo:rerun-if-changed=build.rs
+
+  --- stderr
+
+  thread 'main' panicked at build.rs:2:5:
+  the frobnicator is missing
+  note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+warning: build failed, waiting for other jobs to finish...
+";
+        assert_eq!(
+            first_cargo_error(stderr),
+            "the build script of `panicky v0.1.0` panicked at build.rs:2:5: the frobnicator is missing"
+        );
+        let old_style = stderr.replace(
+            "thread 'main' panicked at build.rs:2:5:\n  the frobnicator is missing",
+            "thread 'main' panicked at 'no frob', /h/.cargo/registry/src/index.crates.io-1/frob-1.0.0/build.rs:9:1",
+        );
+        assert_eq!(
+            first_cargo_error(&old_style),
+            "the build script of `panicky v0.1.0` panicked at frob-1.0.0/build.rs:9:1: no frob"
+        );
+        let exited = stderr.replace(
+            "thread 'main' panicked at build.rs:2:5:\n  the frobnicator is missing\n  note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace",
+            "pkg-config not found",
+        ).replace("101", "1");
+        assert_eq!(
+            first_cargo_error(&exited),
+            "the build script of `panicky v0.1.0` failed (exit status 1): pkg-config not found"
         );
     }
 }

@@ -8,6 +8,7 @@
 
 mod cargo;
 mod dep_info;
+mod ir_digest;
 
 pub use cargo::{BuildOutput, Unit, WRAPPER_ENV, run_as_rustc_wrapper};
 pub use dep_info::files_from_dep_info;
@@ -26,10 +27,10 @@ pub struct BuildOptions {
     pub features: Vec<String>,
     pub all_features: bool,
     pub no_default_features: bool,
-    /// The target triple; the host's when `None`.
-    pub target: Option<String>,
     pub all_targets: bool,
     pub offline: bool,
+    /// secgate's target directory; `None`: `secgate` under the workspace's cargo target directory.
+    pub target_dir: Option<PathBuf>,
 }
 
 impl BuildOptions {
@@ -111,6 +112,9 @@ pub struct Built {
     pub target_dir: PathBuf,
     /// Whether clippy ran inside the build.
     pub clippy: ClippyRun,
+    /// IR that is missing or not what the build wrote, even after rebuilding its unit: the
+    /// analysis of this build is incomplete.
+    pub ir_problems: Vec<String>,
 }
 
 /// What became of clippy in the build.
@@ -123,12 +127,6 @@ pub enum ClippyRun {
     /// The build failed with clippy and passed without it: the build was run again without
     /// clippy, so the analyses are complete; the first error says what clippy ran into.
     FailedAndRebuilt(String),
-}
-
-impl Built {
-    pub fn target(&self) -> Target {
-        Target::from_triple(&self.triple)
-    }
 }
 
 /// One crate of the build and its source files.
@@ -146,13 +144,11 @@ pub fn run(
     manifest: &Path,
     workspace_root: &Path,
     options: &BuildOptions,
+    target: &Target,
     clippy_flags: Vec<String>,
     progress: &crate::progress::Reporter,
 ) -> Result<BuildOutcome, Error> {
-    let triple = match &options.target {
-        Some(triple) => triple.clone(),
-        None => host_triple()?,
-    };
+    let triple = target.triple.clone();
     let features = options.features_label();
     let failed = |step| {
         Ok(BuildOutcome::Failed(BuildFailure {
@@ -163,7 +159,10 @@ pub fn run(
     };
     let metadata = match workspace_metadata(manifest, &triple, options) {
         Ok(metadata) => metadata,
-        Err(message) => return failed(FailedStep::Metadata(message)),
+        Err(message) => {
+            stale_lockfile(workspace_root, &message)?;
+            return failed(FailedStep::Metadata(message));
+        }
     };
     let clippy = clippy_driver().map(|driver| Clippy {
         driver,
@@ -176,7 +175,10 @@ pub fn run(
     };
     let mut request = BuildRequest {
         manifest_path: manifest.to_path_buf(),
-        target_dir: metadata.target_directory.as_std_path().join("secgate"),
+        target_dir: options
+            .target_dir
+            .clone()
+            .unwrap_or_else(|| metadata.target_directory.as_std_path().join("secgate")),
         triple: triple.clone(),
         packages: options.packages.clone(),
         features: options.features.clone(),
@@ -202,8 +204,34 @@ pub fn run(
             output = without;
         }
     }
+    let mut ir_problems = Vec::new();
+    if output.success {
+        progress.step(&format!(
+            "checking {} IR files against the digests the build recorded",
+            output.units.iter().map(|u| u.ir.len()).sum::<usize>()
+        ));
+        let stale = ir_digest::check(&output.units);
+        if !stale.is_empty() {
+            progress.step(&format!(
+                "rebuilding {} unit(s) whose cached IR does not match what the build wrote",
+                stale.len()
+            ));
+            for (unit, _) in &stale {
+                ir_digest::invalidate(&output.units[*unit]);
+            }
+            output = cargo::build(&request, progress)?;
+            if output.success {
+                ir_problems = ir_digest::check(&output.units)
+                    .into_iter()
+                    .map(|(_, problem)| problem)
+                    .collect();
+            }
+        }
+    }
     if !output.success {
-        return failed(FailedStep::Compile(first_error(&output)));
+        let error = first_error(&output);
+        stale_lockfile(workspace_root, &error)?;
+        return failed(FailedStep::Compile(error));
     }
     let packages = PackageIndex::new(&metadata);
     let members: HashSet<String> = metadata
@@ -230,6 +258,7 @@ pub fn run(
         diagnostics,
         target_dir: request.target_dir,
         clippy: clippy_run,
+        ir_problems,
     })))
 }
 
@@ -301,22 +330,19 @@ fn clippy_driver() -> Option<PathBuf> {
     crate::tools::answers_version(&candidate).then_some(candidate)
 }
 
-fn host_triple() -> Result<String, Error> {
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let output = std::process::Command::new(rustc)
-        .arg("-vV")
-        .output()
-        .map_err(|e| Error::io("rustc", e))?;
-    String::from_utf8_lossy(&output.stdout)
-        .lines()
-        .find_map(|l| l.strip_prefix("host: "))
-        .map(str::to_string)
-        .ok_or_else(|| Error::Workspace {
-            manifest: PathBuf::from("rustc -vV"),
-            message: "rustc did not say its host triple".into(),
-        })
+/// cargo's refusal to rewrite Cargo.lock under `--locked`, as the error it is: the advisories
+/// were matched against that file, so a build from another resolution would judge other versions.
+fn stale_lockfile(workspace_root: &Path, cargo_error: &str) -> Result<(), Error> {
+    if cargo_error.contains("--locked was passed") {
+        return Err(Error::StaleLockfile {
+            path: workspace_root.join("Cargo.lock"),
+        });
+    }
+    Ok(())
 }
 
+/// `cargo metadata --locked`: it resolves the dependency graph, and without `--locked` it would
+/// rewrite an out-of-date Cargo.lock.
 fn workspace_metadata(
     manifest: &Path,
     triple: &str,
@@ -324,7 +350,11 @@ fn workspace_metadata(
 ) -> Result<cargo_metadata::Metadata, String> {
     let mut command = cargo_metadata::MetadataCommand::new();
     command.manifest_path(manifest);
-    let mut other = vec!["--filter-platform".to_string(), triple.to_string()];
+    let mut other = vec![
+        "--locked".to_string(),
+        "--filter-platform".to_string(),
+        triple.to_string(),
+    ];
     if options.offline {
         other.push("--offline".into());
     }

@@ -7,6 +7,7 @@
 //! we need only a handful of line shapes. The reader is line-oriented and streams the file, so a
 //! module of any size is read with one line buffer; unknown lines are skipped, never guessed at.
 
+use super::completeness::Completeness;
 use memchr::memmem;
 use rustc_hash::FxHashMap;
 use std::io::BufRead;
@@ -26,6 +27,8 @@ pub struct Module {
     pub malformed: Vec<usize>,
     /// Whether the file ended inside a function body (a truncated file).
     pub truncated: bool,
+    /// What says the module is whole (its metadata, declarations); see [`Completeness::problem`].
+    pub completeness: Completeness,
     interner: FxHashMap<Box<str>, SymbolIndex>,
 }
 
@@ -142,6 +145,7 @@ impl Module {
                 break;
             }
             line_number += 1;
+            module.completeness.last_line_ended = line.last() == Some(&b'\n');
             let text = trim_end(&line);
             if let Some(function) = current.as_mut() {
                 if text == b"}" {
@@ -159,10 +163,21 @@ impl Module {
                     }
                     None => module.malformed.push(line_number),
                 },
+                Some(b'd') if text.starts_with(b"declare ") => {
+                    if let Some(at) = memchr::memchr(b'@', text)
+                        && let Some((name, _)) = symbol_at(text, at + 1)
+                    {
+                        let symbol = module.intern(name);
+                        module.completeness.declared(symbol);
+                    }
+                }
                 Some(b'@') => {
                     module.read_global(text);
                 }
-                Some(b'!') => module.debug.read_metadata(text),
+                Some(b'!') => {
+                    module.debug.read_metadata(text);
+                    module.completeness.metadata_line(text);
+                }
                 _ => {}
             }
         }
@@ -203,6 +218,9 @@ impl Module {
         let head = &text[..at];
         let local = contains_word(head, b"internal") || contains_word(head, b"private");
         let subprogram = metadata_ref(text, b"!dbg !");
+        if let Some(subprogram) = subprogram {
+            self.completeness.referenced(subprogram);
+        }
         let symbol = self.intern(name);
         Some(Function {
             symbol,
@@ -231,9 +249,22 @@ impl Module {
             return;
         };
         let location = metadata_ref(text, b"!dbg !");
+        if let Some(location) = location {
+            self.completeness.referenced(location);
+        }
         let mut from = first;
+        // Whether `from` is inside a string constant (inline assembly, a section name): an `@`
+        // there names no symbol.
+        let mut in_string = memchr::memchr_iter(b'"', &text[..first]).count() % 2 == 1;
         while let Some(offset) = memchr::memchr(b'@', &text[from..]) {
             let at = from + offset;
+            if memchr::memchr_iter(b'"', &text[from..at]).count() % 2 == 1 {
+                in_string = !in_string;
+            }
+            if in_string {
+                from = at + 1;
+                continue;
+            }
             let Some((name, end)) = symbol_at(text, at + 1) else {
                 from = at + 1;
                 continue;

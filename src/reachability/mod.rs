@@ -8,6 +8,7 @@
 //! the finding, never used to drop it: `reachable` with call traces, `unreachable` only after a
 //! complete analysis, `unknown` with the reason otherwise.
 
+mod completeness;
 mod decide;
 mod graph;
 mod ir;
@@ -122,7 +123,13 @@ fn analyse_built(
     let reached = graph.reach(&roots.nodes);
     let reached_functions =
         (!roots.nodes.is_empty()).then(|| graph::reached_functions(&graph, &reached));
-    if roots.nodes.is_empty() {
+    if let Some(problem) = ir.problems.first() {
+        // Not `complete`: nothing the unread IR could have shown is `unreachable` (decide.rs).
+        info.status = ReachabilityStatus::Incomplete(format!(
+            "{} IR file(s) missing or unreadable, first: {problem}",
+            ir.problems.len()
+        ));
+    } else if roots.nodes.is_empty() {
         info.status = ReachabilityStatus::NoRoots;
     }
     let context = Context {
@@ -151,7 +158,16 @@ fn analyse_built(
         let Some(package) = finding.package.clone() else {
             continue;
         };
-        let (reachability, reason, traces) = if roots.nodes.is_empty() {
+        let (reachability, reason, traces) = if roots.nodes.is_empty()
+            && let Some(problem) = ir.problems.first()
+        {
+            // The roots may be in the IR that could not be read: that, not "no binary", is why.
+            (
+                Reachability::Unknown,
+                format!("no roots found, and the IR could not all be read ({problem})"),
+                Vec::new(),
+            )
+        } else if roots.nodes.is_empty() {
             (
                 Reachability::Unknown,
                 format!(
@@ -197,7 +213,7 @@ fn read_ir(built: &Built, progress: &crate::progress::Reporter) -> ReadIr {
         .par_iter()
         .map(|(_, path)| read_module(path))
         .collect();
-    let mut problems = Vec::new();
+    let mut problems = built.ir_problems.clone();
     let mut modules = Vec::new();
     let mut module_unit = Vec::new();
     let mut bytes = 0;
@@ -241,6 +257,9 @@ fn read_module(path: &Path) -> Result<ir::Module, String> {
     }
     if let Some(line) = module.malformed.first() {
         return Err(format!("{}:{line}: unreadable definition", path.display()));
+    }
+    if let Some(problem) = module.completeness.problem(&module) {
+        return Err(format!("{}: {problem}", path.display()));
     }
     Ok(module)
 }
