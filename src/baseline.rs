@@ -305,6 +305,8 @@ fn changed_lines(root: &Path, revision: &str) -> Result<ChangedLines, Error> {
     let Some(diff) = git(&[
         "diff",
         "--no-color",
+        // A moved file is a new file here: its findings were not at those paths before.
+        "--no-renames",
         "--no-ext-diff",
         "--unified=0",
         "--relative",

@@ -15,6 +15,21 @@ use std::rc::Rc;
 /// A verdict with its reason and traces.
 pub(super) type Decision = (Reachability, String, Vec<Trace>);
 
+/// The graver of two decisions about one advisory: reachable over unknown over unreachable.
+fn worst(a: Decision, b: Decision) -> Decision {
+    let rank = |r: Reachability| match r {
+        Reachability::Reachable => 2,
+        Reachability::Unknown => 1,
+        Reachability::Unreachable => 0,
+    };
+    match rank(a.0).cmp(&rank(b.0)) {
+        std::cmp::Ordering::Less => b,
+        std::cmp::Ordering::Greater => a,
+        std::cmp::Ordering::Equal if a.0 == Reachability::Reachable => a,
+        std::cmp::Ordering::Equal => (a.0, format!("{}; {}", a.1, b.1), Vec::new()),
+    }
+}
+
 /// A node that an advisory's function matched.
 struct Match {
     node: NodeId,
@@ -23,6 +38,28 @@ struct Match {
     function: String,
     /// Why the crate's module tree did not resolve the function, when it did not.
     unresolved: Option<String>,
+}
+
+/// The loose match: the advisory's path itself (or an item nested in it), else its item under
+/// another module of the same crate.
+fn loose_matches(
+    candidates: &[(NodeId, paths::Path)],
+    wanted: &[String],
+    belongs: &dyn Fn(NodeId) -> bool,
+) -> Vec<(NodeId, MatchKind)> {
+    let exact: Vec<(NodeId, MatchKind)> = candidates
+        .iter()
+        .filter(|(node, path)| paths::matches_exact(path, wanted) && belongs(*node))
+        .map(|(node, _)| (*node, MatchKind::Loose))
+        .collect();
+    if !exact.is_empty() {
+        return exact;
+    }
+    candidates
+        .iter()
+        .filter(|(node, path)| paths::matches_reexport(path, wanted) && belongs(*node))
+        .map(|(node, _)| (*node, MatchKind::Loose))
+        .collect()
 }
 
 /// Whether `candidate` (a symbol's path) is the item at `defined` or nested in it: a closure or
@@ -131,7 +168,34 @@ impl Context<'_> {
         if finding.affected_functions.is_empty() {
             return self.crate_level(package, &key, index, &belongs);
         }
-        let matched = self.match_functions(&key, &finding.affected_functions, index, &belongs);
+        // Listed macros leave no symbol: they are decided by the functions that invoke them,
+        // alongside (never instead of) the listed functions.
+        let (macros, functions): (Vec<String>, Vec<String>) = finding
+            .affected_functions
+            .iter()
+            .cloned()
+            .partition(|f| self.is_macro(&key, f));
+        let by_macro = (!macros.is_empty()).then(|| self.macro_invocations(&macros));
+        if functions.is_empty() {
+            return by_macro.unwrap_or_else(|| self.not_in_ir(&functions, package, &key));
+        }
+        let by_function = self.decide_functions(&functions, package, &key, index, &belongs);
+        match by_macro {
+            Some(by_macro) => worst(by_function, by_macro),
+            None => by_function,
+        }
+    }
+
+    /// The listed functions (not macros): reachable, compiled but not reached, or not in the IR.
+    fn decide_functions(
+        &self,
+        functions: &[String],
+        package: &Package,
+        key: &PackageKey,
+        index: &CrateIndex,
+        belongs: &dyn Fn(NodeId) -> bool,
+    ) -> Decision {
+        let matched = self.match_functions(key, functions, index, belongs);
         if let Some(decision) = self.reached_match(&matched) {
             return decision;
         }
@@ -142,7 +206,15 @@ impl Context<'_> {
                 listed.into_iter().collect::<Vec<_>>().join(", ")
             ));
         }
-        self.not_in_ir(finding, package, &key)
+        self.not_in_ir(functions, package, key)
+    }
+
+    /// Whether the crate's source declares the listed path's last segment as a macro.
+    fn is_macro(&self, key: &PackageKey, function: &str) -> bool {
+        let name = function.rsplit("::").next().unwrap_or(function);
+        self.packages
+            .source_dir(key)
+            .is_some_and(|dir| source::declares(dir, name) == source::Declared::Macro)
     }
 
     /// An advisory that lists no functions: whether any of the crate's code is reached.
@@ -196,32 +268,27 @@ impl Context<'_> {
                 None => Resolution::Unresolved("the crate's library sources were not found".into()),
             };
             let mut found: Vec<(NodeId, MatchKind)> = match (&resolution, &tree) {
-                (Resolution::Defined(defined), Some(tree)) => candidates
-                    .iter()
-                    .filter(|(node, path)| {
-                        defined.iter().any(|d| matches_defined(path, d, tree)) && belongs(*node)
-                    })
-                    .map(|(node, _)| (*node, MatchKind::Exact))
-                    .collect(),
-                _ => {
-                    let mut loose: Vec<(NodeId, MatchKind)> = candidates
+                (Resolution::Defined(defined), Some(tree)) => {
+                    let exact: Vec<(NodeId, MatchKind)> = candidates
                         .iter()
                         .filter(|(node, path)| {
-                            paths::matches_exact(path, &wanted) && belongs(*node)
+                            defined.iter().any(|d| matches_defined(path, d, tree)) && belongs(*node)
                         })
-                        .map(|(node, _)| (*node, MatchKind::Loose))
+                        .map(|(node, _)| (*node, MatchKind::Exact))
                         .collect();
-                    if loose.is_empty() {
-                        loose = candidates
-                            .iter()
-                            .filter(|(node, path)| {
-                                paths::matches_reexport(path, &wanted) && belongs(*node)
-                            })
-                            .map(|(node, _)| (*node, MatchKind::Loose))
-                            .collect();
+                    if exact.is_empty() {
+                        // The tree named a path no symbol has (a type alias, a cfg alternative,
+                        // a namespace the reader confused): what the loose match finds is
+                        // evidence that cannot prove either way.
+                        loose_matches(candidates, &wanted, belongs)
+                            .into_iter()
+                            .map(|(node, _)| (node, MatchKind::Unconfirmed))
+                            .collect()
+                    } else {
+                        exact
                     }
-                    loose
                 }
+                _ => loose_matches(candidates, &wanted, belongs),
             };
             if found.is_empty() && wanted.len() == 2 {
                 found = index
@@ -268,8 +335,21 @@ impl Context<'_> {
             .filter(|m| self.reached.contains(m.node))
             .map(|m| (self.reached.path_to(m.node).len(), m))
             .collect();
-        reachable.sort_by_key(|(distance, m)| (*distance, m.node));
+        reachable
+            .sort_by_key(|(distance, m)| (m.kind == MatchKind::Unconfirmed, *distance, m.node));
         let (_, first) = reachable.first()?;
+        if first.kind == MatchKind::Unconfirmed {
+            let symbol = &self.graph.node(first.node).symbol;
+            let shown = paths::demangle(symbol).unwrap_or_else(|| symbol.to_string());
+            return Some((
+                Reachability::Unknown,
+                format!(
+                    "{} resolves, in the crate's module tree, to a path no symbol of the program has; a look-alike is reachable ({shown})",
+                    first.function
+                ),
+                Vec::new(),
+            ));
+        }
         let traces: Vec<Trace> = reachable
             .iter()
             .take(self.traces)
@@ -287,24 +367,19 @@ impl Context<'_> {
         Some((Reachability::Reachable, reason, traces))
     }
 
-    /// No listed function is in the IR: the crate's source says whether the advisory names a
-    /// macro, an item of another version, or code nothing instantiates.
-    fn not_in_ir(&self, finding: &Finding, package: &Package, key: &PackageKey) -> Decision {
+    /// No listed function is in the IR: the crate's source says whether the advisory names an
+    /// item of another version, or code nothing instantiates.
+    fn not_in_ir(&self, functions: &[String], package: &Package, key: &PackageKey) -> Decision {
         let source_dir = self.packages.source_dir(key);
         let mut missing = Vec::new();
-        let mut macros = Vec::new();
-        for function in &finding.affected_functions {
+        for function in functions {
             let name = function.rsplit("::").next().unwrap_or(function);
             match source_dir.map(|dir| source::declares(dir, name)) {
-                Some(source::Declared::Macro) => macros.push(function.clone()),
-                Some(source::Declared::Item) => {}
+                Some(source::Declared::Item | source::Declared::Macro) => {}
                 Some(source::Declared::Nothing) | None => missing.push(function.clone()),
             }
         }
-        if !macros.is_empty() {
-            return self.macro_invocations(&macros);
-        }
-        if missing.len() == finding.affected_functions.len() {
+        if missing.len() == functions.len() {
             return (
                 Reachability::Unknown,
                 format!(
@@ -318,7 +393,7 @@ impl Context<'_> {
         }
         self.not_reached(format!(
             "{} never compiled into the program: nothing calls or instantiates it",
-            finding.affected_functions.join(", ")
+            functions.join(", ")
         ))
     }
 
@@ -385,6 +460,23 @@ impl Context<'_> {
                 ),
                 traces,
             );
+        }
+        // A site whose file no function of the graph is in (remapped or trimmed paths, a
+        // symlinked workspace) cannot be told apart from one that never runs.
+        let graph_files: HashSet<&str> = self
+            .graph
+            .nodes_with_ids()
+            .filter_map(|(_, node)| node.source)
+            .map(|source| self.graph.file(source.file))
+            .collect();
+        for (_, site) in &sites {
+            if !graph_files.contains(site.file.to_string_lossy().as_ref()) {
+                unattributed.push(format!(
+                    "{}:{} (its file is named by no function of the compiled program)",
+                    site.file.display(),
+                    site.line
+                ));
+            }
         }
         if !unattributed.is_empty() {
             let at: Vec<String> = unattributed

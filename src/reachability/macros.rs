@@ -9,6 +9,7 @@
 //! the body of another macro cannot be attributed (they expand wherever that macro is used), and
 //! neither can a re-export of the macro by another crate; the caller then stays `unknown`.
 
+use quote::ToTokens;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use syn::Token;
@@ -44,18 +45,44 @@ pub fn invocations<'a>(
     name: &str,
 ) -> Invocations {
     let mut found = Invocations::default();
+    let crates: Vec<(&str, &[PathBuf])> = crates.into_iter().collect();
+    // Crates a path may name: another one's `x::offset_of!` is not the listed macro.
+    let known: HashSet<String> = crates
+        .iter()
+        .map(|(name, _)| crate::finding::crate_name(name))
+        .chain(["std", "core", "alloc"].map(String::from))
+        .collect();
     for (crate_name, files) in crates {
-        let own_crate = crate_name == krate;
-        let texts: Vec<(&PathBuf, syn::File)> = files
+        let own_crate = crate::finding::crate_name(crate_name) == krate;
+        let mut texts: Vec<(&PathBuf, String, Option<syn::File>)> = Vec::new();
+        for file in files
             .iter()
             .filter(|f| f.extension().is_some_and(|e| e == "rs"))
-            .filter_map(|f| {
-                let text = std::fs::read_to_string(f).ok()?;
-                Some((f, syn::parse_file(&text).ok()?))
-            })
-            .collect();
-        let macro_use = texts.iter().any(|(_, syntax)| has_macro_use(syntax, krate));
-        for (file, syntax) in &texts {
+        {
+            match std::fs::read_to_string(file) {
+                Ok(text) => {
+                    let syntax = syn::parse_file(&text).ok();
+                    texts.push((file, text, syntax));
+                }
+                Err(_) => found
+                    .unattributed
+                    .push(format!("{} (unreadable)", file.display())),
+            }
+        }
+        let macro_use = texts
+            .iter()
+            .any(|(_, _, syntax)| syntax.as_ref().is_some_and(|s| has_macro_use(s, krate)));
+        for (file, text, syntax) in &texts {
+            let before = found.in_functions.len() + found.unattributed.len();
+            let Some(syntax) = syntax else {
+                // A file syn cannot parse: every mention is one this reading cannot place.
+                if mentions(text, name) > 0 {
+                    found
+                        .unattributed
+                        .push(format!("{} (not parsed)", file.display()));
+                }
+                continue;
+            };
             let mut names: HashSet<String> = imported_names(syntax, krate, name);
             if own_crate || macro_use {
                 names.insert(name.to_string());
@@ -70,8 +97,28 @@ pub fn invocations<'a>(
                 names: &names,
                 functions: Vec::new(),
                 found: &mut found,
+                set_aside: 0,
+                known: &known,
             };
             visitor.visit_file(syntax);
+            let set_aside = visitor.set_aside;
+            // Every `name!` in the text must be one the reading placed; the rest (a renamed
+            // crate, a macro body it could not parse, an import it did not follow) are invocations
+            // it cannot attribute, which keeps the verdict `unknown`.
+            let placed = found.in_functions.len() + found.unattributed.len() - before + set_aside;
+            let written: usize = names
+                .iter()
+                .filter(|alias| *alias != name)
+                .map(|alias| mentions(text, alias))
+                .sum::<usize>()
+                + mentions(text, name);
+            if written > placed {
+                found.unattributed.push(format!(
+                    "{} ({} of {written} `{name}!` not placed)",
+                    file.display(),
+                    written - placed
+                ));
+            }
         }
     }
     found.reexported_by.sort();
@@ -88,6 +135,11 @@ struct Visitor<'a> {
     /// The enclosing functions' heads (start line, name line), innermost last.
     functions: Vec<(u32, u32)>,
     found: &'a mut Invocations,
+    /// Mentions of `name!` the reading saw and set aside on purpose: in test code, or naming
+    /// another crate's macro of the same name.
+    set_aside: usize,
+    /// The crates of the build, by crate name.
+    known: &'a HashSet<String>,
 }
 
 impl Visitor<'_> {
@@ -125,13 +177,16 @@ fn is_test_code(attrs: &[syn::Attribute]) -> bool {
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
     fn visit_item_mod(&mut self, item: &'ast syn::ItemMod) {
-        if !is_test_code(&item.attrs) {
+        if is_test_code(&item.attrs) {
+            self.set_aside += mentions(&item.to_token_stream().to_string(), self.name);
+        } else {
             syn::visit::visit_item_mod(self, item);
         }
     }
 
     fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
         if is_test_code(&item.attrs) {
+            self.set_aside += mentions(&item.to_token_stream().to_string(), self.name);
             return;
         }
         let (start, name) = (line(item.span()), line(item.sig.ident.span()));
@@ -156,6 +211,17 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     }
 
     fn visit_macro(&mut self, mac: &'ast syn::Macro) {
+        let last = mac.path.segments.last().map(|s| s.ident.to_string());
+        let first = mac.path.segments.first().map(|s| s.ident.to_string());
+        if mac.path.segments.len() > 1
+            && last.as_deref() == Some(self.name)
+            && first.is_some_and(|f| self.known.contains(&f))
+            && !self.names_the_macro(&mac.path)
+        {
+            // `other_crate::offset_of!`: another crate's macro of the same name.
+            self.set_aside += 1;
+            return;
+        }
         if !self.names_the_macro(&mac.path) {
             // Another macro's arguments may hold the invocation (`println!("{}", offset_of!(…))`).
             let parser = Punctuated::<syn::Expr, Token![,]>::parse_terminated;
@@ -182,6 +248,13 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     }
 
     fn visit_item_macro(&mut self, item: &'ast syn::ItemMacro) {
+        if item.ident.is_none() && !self.names_the_macro(&item.mac.path) {
+            // `cfg_if! { … }` and the like: the items inside, read as written in place.
+            for wrapped in super::resolve::items_in_macro(item.mac.tokens.clone(), 0) {
+                self.visit_item(&wrapped);
+            }
+            return;
+        }
         if item.ident.is_some() {
             // A `macro_rules!` definition: an invocation in its body expands wherever the macro
             // is used, which this reading cannot follow.
@@ -202,13 +275,49 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 /// The names `use` gives the macro in this file: `use krate::name;`, `use krate::name as x;`,
 /// `use krate::{name, …};`.
 fn imported_names(syntax: &syn::File, krate: &str, name: &str) -> HashSet<String> {
-    let mut names = HashSet::new();
-    for item in &syntax.items {
-        if let syn::Item::Use(u) = item {
-            collect_use(&u.tree, &mut Vec::new(), krate, name, &mut names);
+    struct Uses<'a> {
+        krate: &'a str,
+        name: &'a str,
+        names: HashSet<String>,
+    }
+    impl<'ast> Visit<'ast> for Uses<'_> {
+        fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
+            collect_use(
+                &item.tree,
+                &mut Vec::new(),
+                self.krate,
+                self.name,
+                &mut self.names,
+            );
         }
     }
-    names
+    // Imports anywhere in the file (inside modules and functions too) name the macro for the
+    // whole file: a little wider than Rust's scoping, never narrower.
+    let mut uses = Uses {
+        krate,
+        name,
+        names: HashSet::new(),
+    };
+    uses.visit_file(syntax);
+    uses.names
+}
+
+/// How many times `name!` (or `name !`) is written in `text` outside `//` comments.
+fn mentions(text: &str, name: &str) -> usize {
+    text.lines()
+        .map(|line| line.split("//").next().unwrap_or_default())
+        .map(|code| {
+            code.match_indices(name)
+                .filter(|(at, _)| {
+                    let before = code[..*at].chars().next_back();
+                    let after = code[at + name.len()..].trim_start();
+                    before.is_none_or(|c| !(c.is_alphanumeric() || c == '_'))
+                        && after.starts_with('!')
+                        && !after.starts_with("!=")
+                })
+                .count()
+        })
+        .sum()
 }
 
 fn collect_use(
@@ -333,7 +442,32 @@ mod tests {
                 ("old.rs".to_string(), 4, 3)
             ]
         );
-        assert_eq!(found.unattributed.len(), 2, "{:?}", found.unattributed);
+        // The constant, the macro_rules! body, and `other_crate::offset_of!` (no crate of the
+        // build is called that: perhaps a renamed memoffset).
+        assert_eq!(found.unattributed.len(), 3, "{:?}", found.unattributed);
         assert_eq!(found.reexported_by, ["wrapper"]);
+    }
+
+    #[test]
+    fn wrapped_nested_and_renamed_invocations_are_placed_or_kept_unknown() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = write(
+            dir.path(),
+            "lib.rs",
+            "cfg_if::cfg_if! { if #[cfg(unix)] {\n fn wrapped() { memoffset::offset_of!(H, a); }\n } }\n\
+             mod inner {\n    use memoffset::offset_of;\n    fn nested() { offset_of!(H, a); }\n}\n\
+             fn renamed() { mo::offset_of!(H, a); }\n\
+             // offset_of!(in a comment) is not an invocation\n",
+        );
+        let files = [file];
+        let found = invocations([("app", &files[..])], "memoffset", "offset_of");
+        let lines: Vec<u32> = found.in_functions.iter().map(|s| s.line).collect();
+        assert_eq!(lines, [2, 6]);
+        assert_eq!(found.unattributed.len(), 1, "{:?}", found.unattributed);
+        assert!(
+            found.unattributed[0].contains("1 of 3"),
+            "{:?}",
+            found.unattributed
+        );
     }
 }

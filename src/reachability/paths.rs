@@ -20,6 +20,9 @@ pub enum MatchKind {
     Loose,
     /// An FFI symbol: the advisory's last segment is the C name.
     Ffi,
+    /// The module tree resolved the path, no symbol has it, and a loose match found this one:
+    /// evidence for `unknown`, never for a verdict.
+    Unconfirmed,
 }
 
 impl fmt::Display for MatchKind {
@@ -28,6 +31,7 @@ impl fmt::Display for MatchKind {
             MatchKind::Exact => "defining path",
             MatchKind::Loose => "loose path",
             MatchKind::Ffi => "FFI symbol",
+            MatchKind::Unconfirmed => "unconfirmed",
         })
     }
 }
@@ -131,7 +135,8 @@ fn split_top(text: &str, separator: &str) -> Vec<String> {
             b'>' | b']' | b')' => depth -= 1,
             _ => {}
         }
-        if depth == 0 && text[i..].starts_with(separator) {
+        // Bytes, not `str` slicing: `i` may fall inside a multi-byte character (`größe`).
+        if depth == 0 && bytes[i..].starts_with(separator.as_bytes()) {
             parts.push(text[start..i].to_string());
             i += separator.len();
             start = i;
@@ -195,6 +200,18 @@ fn is_module_like(segment: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn non_ascii_names_split_without_panicking() {
+        assert_eq!(
+            candidate_paths("krate::größe::<impl krate::Maß>::f"),
+            vec![vec![
+                "krate".to_string(),
+                "größe".to_string(),
+                "f".to_string()
+            ]]
+        );
+    }
 
     fn paths(demangled: &str) -> Vec<String> {
         candidate_paths(demangled)

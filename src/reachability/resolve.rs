@@ -325,7 +325,10 @@ impl CrateTree {
         owns_directory: bool,
         seen: &mut HashSet<PathBuf>,
     ) {
-        if !seen.insert(file.to_path_buf()) {
+        // Canonical paths, and a depth bound: `#[cfg(any())] #[path = "../src/lib.rs"] mod a;`
+        // compiles (rustc never loads it) but would otherwise be read again at every level.
+        let canonical = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
+        if module.len() > 64 || !seen.insert(canonical) {
             return;
         }
         let Ok(text) = std::fs::read_to_string(file) else {
@@ -373,9 +376,11 @@ impl CrateTree {
                                 Some(p) => dir.join(p),
                                 None => child_dir.join(&name),
                             };
-                            self.read_items(child, inner, dir, &inner_dir, seen);
+                            // `#[path]` inside an inline module is relative to its directory.
+                            self.read_items(child, inner, &inner_dir, &inner_dir, seen);
                         }
                         None => {
+                            let path_attr_given = path_attr.is_some();
                             let file = match path_attr {
                                 Some(p) => dir.join(p),
                                 None => {
@@ -387,8 +392,11 @@ impl CrateTree {
                                     }
                                 }
                             };
-                            // A `mod.rs` keeps its modules' files beside it; `x.rs` in `x/`.
-                            let owns = file.file_name().is_some_and(|n| n == "mod.rs");
+                            // A `mod.rs` keeps its modules' files beside it, and so does any file
+                            // loaded through `#[path]` (as rustc reads it); `x.rs` keeps them in
+                            // `x/`.
+                            let owns =
+                                path_attr_given || file.file_name().is_some_and(|n| n == "mod.rs");
                             self.read_file(child, &file, owns, seen);
                         }
                     }
@@ -719,6 +727,29 @@ mod tests {
             ["krate::m5::T5::method"]
         );
         assert!(defined(&tree, "krate::Nothing")[0].starts_with("unresolved"));
+    }
+
+    #[test]
+    fn path_attributes_follow_rustc_and_cannot_loop() {
+        let (_dir, tree) = tree(&[
+            (
+                "src/lib.rs",
+                "#[cfg(unix)]\n#[path = \"sys/unix.rs\"]\npub mod imp;\n\
+                 #[cfg(any())]\n#[path = \"../src/lib.rs\"]\nmod again;\n\
+                 pub mod outer { #[path = \"inner_file.rs\"] pub mod inner; }\n",
+            ),
+            ("src/sys/unix.rs", "pub mod helper;\n"),
+            ("src/sys/helper.rs", "pub fn f() {}\n"),
+            ("src/outer/inner_file.rs", "pub fn g() {}\n"),
+        ]);
+        assert_eq!(
+            defined(&tree, "krate::imp::helper::f"),
+            ["krate::imp::helper::f"]
+        );
+        assert_eq!(
+            defined(&tree, "krate::outer::inner::g"),
+            ["krate::outer::inner::g"]
+        );
     }
 
     #[test]
