@@ -3,18 +3,33 @@
 #   1. cold scan of a project vs a plain `cargo build` of it (both from an empty target dir);
 #   2. rescan after touching one workspace source file (and `cargo build` after the same touch);
 #   3. the IR analysis alone (read, graph, search): MB/s of .ll and peak RSS.
-# Usage: bench/reachability.sh [PROJECT_DIR] (default fixtures/sample-server). RUNS=N for cold runs.
-# Needs hyperfine (Debian) and GNU time (/usr/bin/time). Cold runs compile everything: minutes.
+#   4. where a cold scan's time goes: its steps (from `-v`), and the build without clippy.
+# Usage: bench/reachability.sh [PROJECT_DIR | CRATE@VERSION] (default fixtures/sample-server).
+#   CRATE@VERSION: a published binary crate, downloaded from crates.io through cargo (`cargo info`
+#   unpacks it into the registry cache) and scanned with the Cargo.lock it was published with,
+#   e.g. `bench/reachability.sh tokei@12.1.2`. Not kept in the repository.
+# RUNS=N for cold runs. Needs hyperfine (Debian) and GNU time (/usr/bin/time). Cold runs compile
+# everything: minutes.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
-project=$(cd "${1:-$repo/fixtures/sample-server}" && pwd)
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+target=${1:-$repo/fixtures/sample-server}
+if [[ "$target" == *@* && ! -d "$target" ]]; then
+  name=${target%@*}
+  version=${target#*@}
+  (cd "$work" && cargo info --quiet "$name@$version" >/dev/null)
+  source=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$name-$version" | head -1)
+  cp -r "$source" "$work/project"
+  [ -f "$work/project/Cargo.lock" ] || { echo "$target was published without a Cargo.lock" >&2; exit 2; }
+  target="$work/project"
+fi
+project=$(cd "$target" && pwd)
 runs=${RUNS:-2}
 touch_file=${TOUCH_FILE:-$(ls "$project"/src/main.rs "$project"/src/lib.rs 2>/dev/null | head -1)}
 cd "$repo"
 cargo build --release --quiet
 secgate="$repo/target/release/cargo-secgate"
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 scan="$secgate scan $project --db $repo/fixtures/advisory-db --format json --output $work/report.json"
 median() { python3 -c "import json,statistics,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join(f'{statistics.median(x[\"times\"]):.3f}' for x in r))" "$1"; }
 
@@ -43,3 +58,20 @@ for _ in 1 2 3 4 5; do
   /usr/bin/time -f "peak RSS %M KB" "$secgate" debug-ir "${files[@]}" 2>&1 | tr '\n' ' '
   echo
 done
+
+echo "== 4. where a cold scan's time goes (one run each)"
+rm -rf "$work/target"
+$secgate -v scan "$project" --db "$repo/fixtures/advisory-db" --format json --output "$work/report.json" \
+  2>"$work/steps.txt" || test $? = 1
+python3 - "$work/steps.txt" <<'PY'
+import re, sys
+steps = [(float(m.group(1)), m.group(2)) for m in
+         (re.match(r"\[\s*([0-9.]+)s\] (.*)", line) for line in open(sys.argv[1])) if m]
+for (start, name), (end, _) in zip(steps, steps[1:] + [(steps[-1][0], "")]):
+    print(f"  {end - start:7.2f} s  {name}")
+PY
+rm -rf "$work/target"
+start=$(date +%s.%N)
+CLIPPY_DRIVER=/nonexistent $scan >/dev/null 2>&1 || true
+end=$(date +%s.%N)
+python3 -c "print(f'  cold scan without clippy: {$end - $start:.1f} s (compare with the scan above)')"

@@ -277,10 +277,16 @@ impl Context<'_> {
                         .map(|(node, _)| (*node, MatchKind::Exact))
                         .collect();
                     if exact.is_empty() {
-                        // The tree named a path no symbol has (a type alias, a cfg alternative,
-                        // a namespace the reader confused): what the loose match finds is
-                        // evidence that cannot prove either way.
-                        loose_matches(candidates, &wanted, belongs)
+                        // The tree named a path no symbol has (a cfg alternative, a namespace
+                        // the reader confused, a module it could not see): a loose match whose
+                        // own path the tree does not know is evidence that cannot prove either
+                        // way. One the tree knows is another item (a sibling's type).
+                        let unknown_to_tree: Vec<(NodeId, paths::Path)> = candidates
+                            .iter()
+                            .filter(|(_, path)| !tree.defines(path))
+                            .cloned()
+                            .collect();
+                        loose_matches(&unknown_to_tree, &wanted, belongs)
                             .into_iter()
                             .map(|(node, _)| (node, MatchKind::Unconfirmed))
                             .collect()

@@ -120,6 +120,19 @@ impl CrateTree {
         !path.is_empty() && self.modules.contains_key(&path[1..])
     }
 
+    /// Whether `path` (crate name first) is, or is inside, an item the tree knows where it is
+    /// defined: some module of the path defines the segment after it.
+    pub fn defines(&self, path: &[String]) -> bool {
+        let Some((_, rest)) = path.split_first() else {
+            return false;
+        };
+        (0..rest.len()).any(|split| {
+            self.modules
+                .get(&rest[..split])
+                .is_some_and(|m| m.items.contains(&rest[split]))
+        })
+    }
+
     /// Whether the module `path` (crate name first) defines or re-exports `name`.
     pub fn module_has(&self, path: &[String], name: &str) -> bool {
         !path.is_empty()
@@ -429,6 +442,23 @@ impl CrateTree {
                         if let Some(name) = name {
                             self.module(&module).items.insert(name);
                         }
+                    }
+                }
+                Item::Type(alias) => {
+                    let name = alias.ident.to_string();
+                    self.module(&module).items.insert(name.clone());
+                    // `pub type Foo = imp::Foo;`: the methods are `imp::Foo`'s.
+                    if let syn::Type::Path(target) = &*alias.ty
+                        && target.qself.is_none()
+                    {
+                        let segments: Vec<String> = target
+                            .path
+                            .segments
+                            .iter()
+                            .map(|s| s.ident.to_string())
+                            .collect();
+                        let public = is_public(&alias.vis);
+                        self.add_use(&module, name, segments, public);
                     }
                 }
                 other => {
@@ -750,6 +780,20 @@ mod tests {
             defined(&tree, "krate::outer::inner::g"),
             ["krate::outer::inner::g"]
         );
+    }
+
+    #[test]
+    fn a_type_alias_leads_to_the_aliased_type() {
+        let (_dir, tree) = tree(&[(
+            "src/lib.rs",
+            "pub type Foo = imp::Foo;\nmod imp { pub struct Foo; }\n",
+        )]);
+        assert_eq!(
+            defined(&tree, "krate::Foo::bar"),
+            ["krate::Foo::bar", "krate::imp::Foo::bar"]
+        );
+        assert!(tree.defines(&path("krate::imp::Foo::bar")));
+        assert!(!tree.defines(&path("krate::generated::Foo::bar")));
     }
 
     #[test]
