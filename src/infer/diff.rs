@@ -48,12 +48,18 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
     let mut result = FixDiff::default();
     let mut old_items = Items::default();
     let mut new_items = Items::default();
+    // Files identical in both releases: read only if the fix changed a constant, for the
+    // functions there that use it.
+    let mut unchanged: Vec<PathBuf> = Vec::new();
     let all: BTreeSet<&PathBuf> = old_files.iter().chain(new_files.iter()).collect();
     for relative in all {
         let (old_path, new_path) = (old.join(relative), new.join(relative));
         let old_bytes = std::fs::read(&old_path).ok();
         let new_bytes = std::fs::read(&new_path).ok();
         if old_bytes == new_bytes {
+            if is_library_source(relative) && !is_test_tree(relative) {
+                unchanged.push(relative.clone());
+            }
             continue;
         }
         let name = relative.to_string_lossy().replace('\\', "/");
@@ -88,6 +94,26 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
         .iter()
         .filter_map(|path| path.rsplit("::").next())
         .collect();
+    if !constant_names.is_empty() {
+        for relative in &unchanged {
+            let Ok(text) = std::fs::read_to_string(old.join(relative)) else {
+                continue;
+            };
+            if let Ok(syntax) = syn::parse_file(&text) {
+                let mut items = Items::default();
+                collect(
+                    &module_path(crate_name, relative),
+                    &syntax.items,
+                    &mut items,
+                );
+                for (path, (_, mentions)) in items.functions {
+                    if mentions.iter().any(|m| constant_names.contains(m.as_str())) {
+                        result.functions.insert(path);
+                    }
+                }
+            }
+        }
+    }
     let mut changed_functions = 0;
     for (path, (tokens, mentions)) in &old_items.functions {
         let changed = new_items.functions.get(path).map(|(t, _)| t) != Some(tokens);
@@ -115,7 +141,9 @@ fn source_files(root: &Path) -> Vec<PathBuf> {
             let path = entry.path();
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if path.is_dir() {
+            // The entry's own type: a symlink to a directory is not followed (no loops).
+            let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+            if is_dir {
                 if name != "target" && !name.starts_with('.') {
                     stack.push(path);
                 }

@@ -280,6 +280,7 @@ mod tests {
                 "demo::legacy_decode",
                 "demo::net::parse_header",
                 "demo::net::read_frame",
+                "demo::util::limit",
             ]
         );
         assert_eq!(found.other_files, ["Cargo.toml", "build.rs"]);
