@@ -120,13 +120,7 @@ fn count_all(packages: &[String], dep_infos: &[PathBuf]) -> (usize, usize, Unsaf
             continue;
         };
         crates += 1;
-        let counts = count_crate(&files).counts;
-        total.files += counts.files;
-        total.functions += counts.functions;
-        total.blocks += counts.blocks;
-        total.impls += counts.impls;
-        total.traits += counts.traits;
-        total.unparsed.extend(counts.unparsed);
+        total.add(count_crate(&files).counts);
     }
     (crates, missing, total)
 }

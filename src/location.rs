@@ -40,24 +40,13 @@ pub fn display_path(file: impl AsRef<Path>, workspace_root: &Path) -> String {
     file
 }
 
-/// The path with `/` separators, whatever the platform's.
+/// The path with `/` separators whatever the platform's, `.` components dropped.
 fn slashed(path: &Path) -> String {
-    let mut out = String::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => continue,
-            Component::RootDir => {}
-            other => {
-                if !out.is_empty() && !out.ends_with('/') {
-                    out.push('/');
-                }
-                out.push_str(&other.as_os_str().to_string_lossy());
-                continue;
-            }
-        }
-        out.push('/');
-    }
-    out
+    path.components()
+        .filter(|c| *c != Component::CurDir)
+        .collect::<std::path::PathBuf>()
+        .to_string_lossy()
+        .replace(std::path::MAIN_SEPARATOR, "/")
 }
 
 /// A file secgate read, named for the user in messages and reports (the lockfile, a found

@@ -333,7 +333,8 @@ impl UnsafeCounts {
         self.functions + self.blocks + self.impls + self.traits
     }
 
-    pub(crate) fn add(&mut self, other: UnsafeCounts) {
+    /// Adds another set of files' counts to these.
+    pub fn add(&mut self, other: UnsafeCounts) {
         self.files += other.files;
         self.functions += other.functions;
         self.blocks += other.blocks;

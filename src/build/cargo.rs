@@ -24,12 +24,8 @@ pub struct BuildRequest {
     pub manifest_path: PathBuf,
     pub target_dir: PathBuf,
     pub triple: String,
-    pub packages: Vec<String>,
-    pub features: Vec<String>,
-    pub all_features: bool,
-    pub no_default_features: bool,
-    pub all_targets: bool,
-    pub offline: bool,
+    /// Packages, features, targets and `--offline`, as the user asked.
+    pub options: super::BuildOptions,
     /// Run clippy in the same compilation, for workspace members (`RUSTC_WORKSPACE_WRAPPER`).
     pub clippy: Option<Clippy>,
 }
@@ -88,22 +84,23 @@ pub fn build(
         .arg(&request.triple)
         .arg("--target-dir")
         .arg(&request.target_dir);
-    for package in &request.packages {
+    let options = &request.options;
+    for package in &options.packages {
         command.arg("--package").arg(package);
     }
-    if !request.features.is_empty() {
-        command.arg("--features").arg(request.features.join(","));
+    if !options.features.is_empty() {
+        command.arg("--features").arg(options.features.join(","));
     }
-    if request.all_features {
+    if options.all_features {
         command.arg("--all-features");
     }
-    if request.no_default_features {
+    if options.no_default_features {
         command.arg("--no-default-features");
     }
-    if request.all_targets {
+    if options.all_targets {
         command.arg("--all-targets");
     }
-    if request.offline {
+    if options.offline {
         command.arg("--offline");
     }
     if let Some(inner) = std::env::var_os("RUSTC_WRAPPER") {

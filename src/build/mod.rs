@@ -180,12 +180,7 @@ pub fn run(
             .clone()
             .unwrap_or_else(|| metadata.target_directory.as_std_path().join("secgate")),
         triple: triple.clone(),
-        packages: options.packages.clone(),
-        features: options.features.clone(),
-        all_features: options.all_features,
-        no_default_features: options.no_default_features,
-        all_targets: options.all_targets,
-        offline: options.offline,
+        options: options.clone(),
         clippy,
     };
     progress.step(&format!(
@@ -241,11 +236,11 @@ pub fn run(
         .collect();
     let selected = selected_members(&metadata, &options.packages);
     let crate_sources = crate_sources(&output, &packages, &members, workspace_root);
-    let diagnostics = output
-        .diagnostics
-        .iter()
+    // Moved out, not copied: the workspace's diagnostics are the lint layer's to read.
+    let diagnostics = std::mem::take(&mut output.diagnostics)
+        .into_iter()
         .filter(|(id, _)| members.contains(id))
-        .map(|(_, d)| d.clone())
+        .map(|(_, d)| d)
         .collect();
     Ok(BuildOutcome::Built(Box::new(Built {
         triple,

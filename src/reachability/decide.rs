@@ -175,15 +175,15 @@ impl Context<'_> {
             .iter()
             .cloned()
             .partition(|f| self.is_macro(&key, f));
-        let by_macro = (!macros.is_empty()).then(|| self.macro_invocations(&macros));
+        if macros.is_empty() {
+            return self.decide_functions(&functions, package, &key, index, &belongs);
+        }
+        let by_macro = self.macro_invocations(&macros);
         if functions.is_empty() {
-            return by_macro.unwrap_or_else(|| self.not_in_ir(&functions, package, &key));
+            return by_macro;
         }
         let by_function = self.decide_functions(&functions, package, &key, index, &belongs);
-        match by_macro {
-            Some(by_macro) => worst(by_function, by_macro),
-            None => by_function,
-        }
+        worst(by_function, by_macro)
     }
 
     /// The listed functions (not macros): reachable, compiled but not reached, or not in the IR.
@@ -209,9 +209,13 @@ impl Context<'_> {
         self.not_in_ir(functions, package, key)
     }
 
-    /// Whether the crate's source declares the listed path's last segment as a macro.
+    /// Whether the crate's source declares the listed path's last segment as a macro: from the
+    /// module tree already read, walking the source directory only for a name it did not see.
     fn is_macro(&self, key: &PackageKey, function: &str) -> bool {
         let name = function.rsplit("::").next().unwrap_or(function);
+        if let Some(known) = self.crate_tree(key).and_then(|t| t.declares_macro(name)) {
+            return known;
+        }
         self.packages
             .source_dir(key)
             .is_some_and(|dir| source::declares(dir, name) == source::Declared::Macro)

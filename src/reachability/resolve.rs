@@ -24,6 +24,8 @@ type ModPath = Vec<String>;
 #[derive(Debug, Default)]
 pub struct CrateTree {
     modules: HashMap<ModPath, Module>,
+    /// Names of the `macro_rules!` macros anywhere in the tree.
+    macros: HashSet<String>,
 }
 
 #[derive(Debug, Default)]
@@ -118,6 +120,18 @@ impl CrateTree {
     /// Whether `path` (crate name first) is a module of the crate.
     pub fn is_module(&self, path: &[String]) -> bool {
         !path.is_empty() && self.modules.contains_key(&path[1..])
+    }
+
+    /// Whether the tree declares `name` as a macro (`Some(true)`), only as another item
+    /// (`Some(false)`), or not at all (`None`: the tree may not have seen it).
+    pub fn declares_macro(&self, name: &str) -> Option<bool> {
+        if self.macros.contains(name) {
+            Some(true)
+        } else if self.modules.values().any(|m| m.items.contains(name)) {
+            Some(false)
+        } else {
+            None
+        }
     }
 
     /// Whether `path` (crate name first) is, or is inside, an item the tree knows where it is
@@ -423,6 +437,7 @@ impl CrateTree {
                         let exported = m.attrs.iter().any(|a| a.path().is_ident("macro_export"));
                         let home = if exported { Vec::new() } else { module.clone() };
                         self.module(&home).items.insert(ident.to_string());
+                        self.macros.insert(ident.to_string());
                     }
                     // `cfg_if! { … }`, `cfg_rt! { … }`: items wrapped by a macro are read as if
                     // written here, which is what such wrappers expand to.
@@ -704,6 +719,9 @@ mod tests {
         );
         assert_eq!(defined(&tree, "krate::waker"), ["krate::waker::waker"]);
         assert_eq!(defined(&tree, "krate::offset_of"), ["krate::offset_of"]);
+        assert_eq!(tree.declares_macro("offset_of"), Some(true));
+        assert_eq!(tree.declares_macro("waker_vtable"), Some(false));
+        assert_eq!(tree.declares_macro("nowhere"), None);
         assert!(defined(&tree, "krate::hidden")[0].starts_with("unresolved"));
         assert!(defined(&tree, "krate::block::missing")[0].starts_with("unresolved"));
         assert!(tree.is_module(&path("krate::waker")));
