@@ -13,8 +13,13 @@ fn shared_target_dir() -> PathBuf {
 
 /// `scan --format json --db fixtures/advisory-db --offline DIR` with the shared target directory.
 fn scan_project(project: &Path, extra: &[&str]) -> Run {
+    scan_project_in(&shared_target_dir(), project, extra)
+}
+
+/// The same scan with the build in `target_dir`.
+fn scan_project_in(target_dir: &Path, project: &Path, extra: &[&str]) -> Run {
     run(secgate_building()
-        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .env("CARGO_TARGET_DIR", target_dir)
         .args(["scan", "--format", "json", "--offline", "--db"])
         .arg(fixture("advisory-db"))
         .args(extra)
@@ -389,18 +394,22 @@ fn corrupted_cached_ir_is_rebuilt_not_read() {
         }),
         ("deleted", |ll| std::fs::remove_file(ll).unwrap()),
     ];
+    // A target directory of its own: cargo names a workspace member's outputs by its path
+    // relative to the workspace, so other tests' copies of this fixture in the shared directory
+    // write the same `.ll` files while this test corrupts them.
+    let target = tempfile::tempdir().unwrap();
     let project = copy_of("reachability/direct-call");
-    let first = scan_project(project.path(), &[]);
+    let first = scan_project_in(target.path(), project.path(), &[]);
     assert_eq!(first.code, 1, "{}", first.stderr);
     assert_eq!(
         finding(&first.json(), SMALLVEC)["reachability"],
         "reachable"
     );
     for (what, corrupt) in table {
-        for ll in own_ir(&shared_target_dir(), project.path(), "direct_call") {
+        for ll in own_ir(target.path(), project.path(), "direct_call") {
             corrupt(&ll);
         }
-        let result = scan_project(project.path(), &[]);
+        let result = scan_project_in(target.path(), project.path(), &[]);
         assert_eq!(result.code, 1, "{what}: {}", result.stderr);
         let report = result.json();
         assert_eq!(
