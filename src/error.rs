@@ -90,6 +90,10 @@ pub enum Error {
     #[error("{path}: not a secgate JSON report: {message}")]
     Report { path: PathBuf, message: String },
 
+    /// An inferred-functions data file (`--inferred`) could not be used.
+    #[error("{path}: not secgate inferred-functions data: {message}")]
+    InferredData { path: PathBuf, message: String },
+
     /// A file could not be read or written.
     #[error("{path}: {source}")]
     Io {

@@ -29,8 +29,16 @@ pub struct Finding {
     pub categories: Vec<String>,
     /// Version requirements that fix the problem (`>= 1.6.1`).
     pub patched: Vec<String>,
-    /// The vulnerable functions the advisory lists for the locked version (`smallvec::SmallVec::insert_many`).
+    /// The vulnerable functions for the locked version (`smallvec::SmallVec::insert_many`): the
+    /// advisory's own list, or the functions inferred from its fix (see `functions_source`).
     pub affected_functions: Vec<String>,
+    /// Where `affected_functions` came from; `None` for findings that are not advisories.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functions_source: Option<FunctionsSource>,
+    /// The inference from the fix, when the advisory lists no functions and there is one (used
+    /// or not: `functions_source` says which).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inference: Option<Inference>,
     pub reachability: Reachability,
     /// Why the reachability is what it is, in words a reader can check.
     pub reachability_reason: String,
@@ -70,6 +78,8 @@ impl Finding {
             categories: Vec::new(),
             patched: Vec::new(),
             affected_functions: Vec::new(),
+            functions_source: None,
+            inference: None,
             reachability: Reachability::Unknown,
             reachability_reason: "not a code finding".to_string(),
             traces: Vec::new(),
@@ -79,6 +89,28 @@ impl Finding {
             suppressed: None,
             verdict: Verdict::Pass,
             verdict_rule: String::new(),
+        }
+    }
+}
+
+impl Finding {
+    /// Where the vulnerable functions came from, when they were inferred from the fix
+    /// (`functions inferred from the fix 1.5.4 → 1.5.5 (4 changed items, high confidence)`);
+    /// `None` for the advisory's own list (when none were inferred, the reason says why).
+    pub fn inferred_note(&self) -> Option<String> {
+        match (&self.functions_source, &self.inference) {
+            (Some(FunctionsSource::Inferred), Some(inference)) => {
+                Some(format!("functions {}", inference.describe()))
+            }
+            _ => None,
+        }
+    }
+
+    /// The reachability reason, followed by where inferred functions came from.
+    pub fn reachability_evidence(&self) -> String {
+        match self.inferred_note() {
+            Some(note) => format!("{}; {note}", self.reachability_reason),
+            None => self.reachability_reason.clone(),
         }
     }
 }
@@ -120,6 +152,80 @@ impl Kind {
 impl fmt::Display for Kind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Where an advisory finding's vulnerable functions came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FunctionsSource {
+    /// The advisory's own `[affected.functions]`.
+    Advisory,
+    /// Inferred from the fix: the functions the first patched release changed.
+    Inferred,
+    /// Neither: the advisory lists none and no inferred set applies.
+    None,
+}
+
+impl FunctionsSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FunctionsSource::Advisory => "advisory",
+            FunctionsSource::Inferred => "inferred",
+            FunctionsSource::None => "none",
+        }
+    }
+}
+
+impl fmt::Display for FunctionsSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The evidence behind inferred functions: which releases were compared and how much changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inference {
+    /// The last vulnerable release and the first patched one that were compared (none when no
+    /// pair applies to the locked version).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vulnerable: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub patched: Option<String>,
+    /// Items of any kind the fix changed.
+    pub changed_items: usize,
+    /// How narrow the changed set is; `None` when there is no usable set.
+    pub confidence: Option<Confidence>,
+    /// Why no inferred set is used, when none is (a fix outside the crate's Rust code, too
+    /// broad, another release line, not inferred under `--offline`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unused: Option<String>,
+}
+
+impl Inference {
+    /// `inferred from the fix 0.4.19 → 0.4.20 (3 changed items, high confidence)`, or why no
+    /// functions were inferred.
+    pub fn describe(&self) -> String {
+        match (&self.vulnerable, &self.patched, &self.unused) {
+            (Some(vulnerable), Some(patched), None) => {
+                let confidence = self
+                    .confidence
+                    .map(|c| format!(", {} confidence", c.as_str()))
+                    .unwrap_or_default();
+                format!(
+                    "inferred from the fix {vulnerable} → {patched} ({} changed item{}{confidence})",
+                    self.changed_items,
+                    if self.changed_items == 1 { "" } else { "s" },
+                )
+            }
+            (Some(vulnerable), Some(patched), Some(why)) => {
+                format!("none inferred from the fix {vulnerable} → {patched}: {why}")
+            }
+            (_, _, why) => format!(
+                "none inferred: {}",
+                why.as_deref().unwrap_or("no fix to compare")
+            ),
+        }
     }
 }
 
@@ -182,13 +288,24 @@ impl fmt::Display for Severity {
     }
 }
 
-/// How likely a lint finding is a true positive.
+/// How likely a finding is true: a lint finding a true positive, inferred functions the
+/// vulnerable ones.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Confidence {
     Low,
     Medium,
     High,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::Low => "low",
+            Confidence::Medium => "medium",
+            Confidence::High => "high",
+        }
+    }
 }
 
 /// A CVSS vector and the base score computed from it.

@@ -72,6 +72,8 @@ pub struct ScanOptions {
     pub build: Option<BuildOptions>,
     /// How many call traces to keep per reachable finding.
     pub traces: usize,
+    /// `--inferred FILE`: inferred-functions data to use instead of the bundled data.
+    pub inferred: Option<std::path::PathBuf>,
     /// Where progress of the long steps goes.
     pub progress: progress::Reporter,
 }
@@ -85,6 +87,75 @@ fn deny_request(policy: &Policy, offline: bool) -> supply_chain::Request {
         config: rules.config.clone(),
         offline,
     }
+}
+
+/// Gives vulnerabilities whose advisory lists no functions the functions inferred from the fix:
+/// from the bundled data (or `--inferred`), else inferred now and cached under `$CARGO_HOME`
+/// (never downloading under `--offline`). Returns a warning naming what could not be inferred.
+fn infer_functions(
+    findings: &mut [Finding],
+    db: &AdvisoryDatabase,
+    options: &ScanOptions,
+) -> Result<Option<String>, Error> {
+    use infer::apply::{self, InferredSets};
+    let sets = match &options.inferred {
+        Some(path) => InferredSets::read(path)?,
+        None => InferredSets::bundled(),
+    };
+    // The advisories the data does not cover, read again for their version ranges.
+    let uncovered: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.functions_source == Some(finding::FunctionsSource::None))
+        .filter(|f| sets.get(&f.id).is_none())
+        .filter_map(|f| f.package.as_ref().map(|p| p.name.as_str()))
+        .collect();
+    let advisories = if uncovered.is_empty() {
+        Vec::new()
+    } else {
+        db.load(uncovered)?
+    };
+    let cache = apply::cache_dir();
+    let mut more = |id: &str| -> Result<infer::InferredAdvisory, String> {
+        let advisory = advisories
+            .iter()
+            .find(|a| a.metadata.id.as_str() == id)
+            .ok_or_else(|| format!("{id} is not in the database"))?;
+        let key = hash::fnv1a(&format!(
+            "{:?}{:?}",
+            advisory.versions.patched(),
+            advisory.versions.unaffected()
+        ));
+        if let Some(entry) = apply::cached(&cache, id, &key) {
+            return Ok(entry);
+        }
+        if options.offline {
+            return Err(format!(
+                "the advisory is newer than the {}, and --offline forbids downloading its releases",
+                sets.origin
+            ));
+        }
+        options
+            .progress
+            .step(&format!("inferring the functions of {id} from its fix"));
+        let (entry, complete) = infer::infer_advisory(advisory);
+        if complete {
+            apply::store(&cache, id, &key, &entry);
+        }
+        Ok(entry)
+    };
+    let not_covered = apply::apply(findings, &sets, &mut more);
+    Ok((!not_covered.is_empty()).then(|| {
+        format!(
+            "no functions inferred for {} (newer than the {}; --offline): {}",
+            if not_covered.len() == 1 {
+                "1 advisory".to_string()
+            } else {
+                format!("{} advisories", not_covered.len())
+            },
+            sets.origin,
+            not_covered.join(", ")
+        )
+    }))
 }
 
 /// Runs every finding source over the project and returns the evaluated report.
@@ -117,6 +188,8 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
     let supply_chain = (!bare_lockfile)
         .then(|| supply_chain::start(&project.root, &deny_request(&policy, options.offline)));
     let mut findings = advisories::find(&db, &project, &target)?;
+    let mut warnings = db.warnings.clone();
+    warnings.extend(infer_functions(&mut findings, &db, options)?);
     let baseline = match &options.new_since {
         Some(revision) => Some(baseline::Baseline::at_revision(
             &project, revision, &db, &target,
@@ -205,7 +278,7 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         warnings: resolved
             .iter()
             .map(resolved::Resolved::warning)
-            .chain(db.warnings)
+            .chain(warnings)
             .collect(),
         summary: Summary::of(&findings),
         findings,

@@ -213,6 +213,11 @@ struct ScanArgs {
     /// Fail only on findings that are new since this git revision (e.g. the pull request's base).
     #[arg(long, value_name = "REF")]
     new_since: Option<String>,
+
+    /// Inferred-functions data (written by `cargo secgate infer`) to use instead of the data
+    /// bundled into secgate, for advisories that list no vulnerable functions.
+    #[arg(long, value_name = "FILE", env = "SECGATE_INFERRED")]
+    inferred: Option<PathBuf>,
 }
 
 impl ScanArgs {
@@ -248,6 +253,7 @@ impl ScanArgs {
             offline: self.offline,
             build,
             traces: self.traces,
+            inferred: self.inferred.clone(),
             progress,
         }
     }

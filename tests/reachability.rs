@@ -453,3 +453,49 @@ fn look_alikes_of_a_listed_function_are_told_apart_by_the_module_tree() {
         }
     }
 }
+
+/// An advisory that lists no functions (regex's RUSTSEC-2022-0013) is decided by the functions
+/// its fix changed (`fixtures/inferred-functions.json`: 1.5.4 → 1.5.5, the pattern compiler),
+/// which apply to the locked 1.4.3 on the same release line: reached through `Regex::new` in one
+/// project, never in the other; the finding says where its functions came from.
+#[test]
+fn inferred_functions_decide_an_advisory_that_lists_none() {
+    for (case, expected, reason) in [
+        ("inferred-pattern-compiled", "reachable", "is reachable"),
+        (
+            "inferred-escape-only",
+            "unreachable",
+            "compiled into the program but not reachable from the roots",
+        ),
+    ] {
+        let report = scan(case);
+        let finding = finding(&report, "RUSTSEC-2022-0013");
+        let why = finding["reachability_reason"].as_str().unwrap();
+        assert_eq!(finding["reachability"], expected, "{case}: {why}");
+        assert!(why.contains(reason), "{case}: {why}");
+        assert_eq!(finding["functions_source"], "inferred", "{case}");
+        assert_eq!(finding["inference"]["vulnerable"], "1.5.4", "{case}");
+        assert_eq!(finding["inference"]["patched"], "1.5.5", "{case}");
+        assert_eq!(finding["inference"]["confidence"], "high", "{case}");
+        assert!(
+            finding["affected_functions"]
+                .as_array()
+                .unwrap()
+                .contains(&"regex::compile::Compiler::c".into()),
+            "{case}: {finding:#}"
+        );
+        if expected == "reachable" {
+            let frames = finding["traces"][0]["frames"].as_array().unwrap();
+            let last = frames.last().unwrap()["function"].as_str().unwrap();
+            assert!(last.starts_with("regex::"), "{case}: {frames:#?}");
+            assert_eq!(frames[0]["function"], "inferred_pattern_compiled::main");
+        }
+        // The default policy lets an unreachable inferred verdict warn; it still fails reachable.
+        let verdict = if expected == "reachable" {
+            "fail"
+        } else {
+            "warn"
+        };
+        assert_eq!(finding["verdict"], verdict, "{case}: {finding:#}");
+    }
+}

@@ -10,7 +10,9 @@ pub use database::{AdvisoryDatabase, DEFAULT_URL, DatabaseSource};
 
 use crate::error::Error;
 use crate::finding::Verdict;
-use crate::finding::{Cvss, Finding, Kind, Location, Package, Reachability, Severity};
+use crate::finding::{
+    Cvss, Finding, FunctionsSource, Kind, Location, Package, Reachability, Severity,
+};
 use crate::report::Target;
 use crate::workspace::LockedProject;
 use rustsec::advisory::Informational;
@@ -96,6 +98,12 @@ fn finding(
         Some(reason) => (Reachability::Unreachable, reason),
         None => (Reachability::Unknown, NOT_ANALYSED.to_string()),
     };
+    let affected_functions = affected_functions(advisory, &package.version);
+    let functions_source = Some(if affected_functions.is_empty() {
+        FunctionsSource::None
+    } else {
+        FunctionsSource::Advisory
+    });
     Finding {
         id: meta.id.to_string(),
         kind,
@@ -118,7 +126,9 @@ fn finding(
             .iter()
             .map(ToString::to_string)
             .collect(),
-        affected_functions: affected_functions(advisory, &package.version),
+        affected_functions,
+        functions_source,
+        inference: None,
         reachability,
         reachability_reason: reason,
         traces: Vec::new(),

@@ -5,6 +5,7 @@
 //!
 //! Nothing here compiles or runs a crate's code: sources are read with `syn`.
 
+pub mod apply;
 pub mod diff;
 pub mod fetch;
 pub mod pair;
@@ -105,6 +106,17 @@ pub fn infer_database(db: &Path, options: &InferOptions) -> Result<InferredData,
         version: DATA_VERSION,
         advisories: results,
     })
+}
+
+/// Infers the functions of one advisory at scan time (one the data does not cover), and whether
+/// every release it needed could be had (a failed download is worth trying again; a result is
+/// worth keeping).
+pub fn infer_advisory(advisory: &Advisory) -> (InferredAdvisory, bool) {
+    let prepared = prepare(advisory, &cargo_home(), false);
+    // Without pairs there is nothing downloaded to keep; asking again reads cargo's index cache.
+    let complete =
+        !prepared.pairs.is_empty() && prepared.pairs.iter().all(|(_, sources)| sources.is_ok());
+    (finish(prepared), complete)
 }
 
 /// The data as pretty JSON with a final newline, the way it is checked in.
@@ -223,7 +235,7 @@ fn listed_functions(advisory: &Advisory) -> Vec<String> {
 }
 
 /// `$CARGO_HOME`, else `~/.cargo`.
-fn cargo_home() -> PathBuf {
+pub(crate) fn cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))

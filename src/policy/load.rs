@@ -5,11 +5,11 @@
 //! stops at the first error, and the policy's few sections are easier to check directly.
 
 use super::{
-    AdvisoryRules, CargoDeny, Ignore, IgnoreRules, LintRule, LintRules, Policy, SupplyChainRules,
-    UnsafeRules, Verdict,
+    AdvisoryRules, CargoDeny, Ignore, IgnoreRules, InferredRules, LintRule, LintRules, Policy,
+    SupplyChainRules, UnsafeRules, Verdict,
 };
 use crate::error::{Error, PolicyProblem};
-use crate::finding::{Location, Severity};
+use crate::finding::{Confidence, Location, Severity};
 use crate::location::{LineIndex, cwd_relative};
 use std::path::Path;
 use time::Date;
@@ -468,8 +468,29 @@ impl Reader<'_> {
                 "unmaintained",
                 "unsound",
                 "notice",
+                "inferred",
             ],
         );
+        let inferred = self.section(advisories, "inferred", &empty);
+        self.known_keys(
+            inferred,
+            "[advisories.inferred]",
+            &["min-confidence", "unreachable"],
+        );
+        let min_confidence = match self
+            .choice(
+                inferred,
+                "min-confidence",
+                &["high", "medium", "low", "never"],
+            )
+            .as_deref()
+        {
+            Some("high") => Some(Confidence::High),
+            Some("medium") => Some(Confidence::Medium),
+            Some("low") => Some(Confidence::Low),
+            Some(_) => None,
+            None => d.inferred.min_confidence,
+        };
         AdvisoryRules {
             fail_on: self.severity(advisories, "fail-on", d.fail_on),
             unrated_severity: self.severity(advisories, "unrated-severity", d.unrated_severity),
@@ -485,6 +506,10 @@ impl Reader<'_> {
             unmaintained: self.verdict(advisories, "unmaintained", d.unmaintained),
             unsound: self.verdict(advisories, "unsound", d.unsound),
             notice: self.verdict(advisories, "notice", d.notice),
+            inferred: InferredRules {
+                min_confidence,
+                unreachable: self.verdict(inferred, "unreachable", d.inferred.unreachable),
+            },
         }
     }
 
@@ -655,7 +680,7 @@ mod tests {
         assert_eq!(
             rendered,
             [
-                "secgate.toml:2:1: unknown key `fail_on` in [advisories]; expected one of: fail-on, unrated-severity, unknown-reachability, unreachable, below-threshold, unmaintained, unsound, notice",
+                "secgate.toml:2:1: unknown key `fail_on` in [advisories]; expected one of: fail-on, unrated-severity, unknown-reachability, unreachable, below-threshold, unmaintained, unsound, notice, inferred",
                 "secgate.toml:3:11: expected one of: \"fail\", \"warn\", \"pass\"",
                 "secgate.toml:5:1: an [[ignore]] needs a `reason`: say why the risk is accepted",
                 "secgate.toml:7:11: `expires` must be a date written YYYY-MM-DD",

@@ -16,7 +16,9 @@ pub use crate::error::PolicyProblem;
 pub use load::{bundled, bundled_default, load_file, load_for_workspace, parse};
 
 pub use crate::finding::Verdict;
-use crate::finding::{Finding, Kind, Location, Reachability, Severity};
+use crate::finding::{
+    Confidence, Finding, FunctionsSource, Kind, Location, Reachability, Severity,
+};
 use crate::ids::{BuiltinId, Subject};
 
 use time::Date;
@@ -57,6 +59,19 @@ pub struct AdvisoryRules {
     pub unmaintained: Verdict,
     pub unsound: Verdict,
     pub notice: Verdict,
+    /// `[advisories.inferred]`: what a verdict from inferred functions is worth.
+    pub inferred: InferredRules,
+}
+
+/// `[advisories.inferred]`: verdicts from functions inferred from the fix (advisories that list
+/// none) are evidence, not proof; the policy says how much they count.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct InferredRules {
+    /// Inferred sets below this confidence count as `unknown` reachability; `None`: no inferred
+    /// verdict counts (`min-confidence = "never"`).
+    pub min_confidence: Option<Confidence>,
+    /// The verdict for a vulnerability whose inferred functions are not reachable.
+    pub unreachable: Verdict,
 }
 
 /// `[lints]`.
@@ -193,7 +208,20 @@ impl Policy {
                     Severity::Unknown => (rules.unrated_severity, "no CVSS score, treated as"),
                     rated => (rated, "severity"),
                 };
-                let reachable = match finding.reachability {
+                // A verdict from inferred functions counts only as far as the policy trusts them.
+                let inferred = (finding.functions_source == Some(FunctionsSource::Inferred))
+                    .then(|| finding.inference.as_ref().and_then(|i| i.confidence));
+                let trusted = match (inferred, rules.inferred.min_confidence) {
+                    (None, _) => true,
+                    (Some(confidence), Some(min)) => confidence >= Some(min),
+                    (Some(_), None) => false,
+                };
+                let reachability = if trusted {
+                    finding.reachability
+                } else {
+                    Reachability::Unknown
+                };
+                let reachable = match reachability {
                     Reachability::Reachable => true,
                     Reachability::Unreachable => false,
                     Reachability::Unknown => rules.unknown_is_reachable,
@@ -203,12 +231,25 @@ impl Policy {
                         rules.below_threshold,
                         format!("{rated} {severity} is below fail-on = {}", rules.fail_on),
                     )
+                } else if !reachable && inferred.is_some() && trusted {
+                    decide(
+                        rules.inferred.unreachable,
+                        format!(
+                            "{rated} {severity}, but the functions inferred from the fix are {} (advisories.inferred.unreachable)",
+                            finding.reachability
+                        ),
+                    )
                 } else if !reachable {
                     decide(
                         rules.unreachable,
+                        format!("{rated} {severity}, but reachability is {reachability}"),
+                    )
+                } else if !trusted {
+                    decide(
+                        Verdict::Fail,
                         format!(
-                            "{rated} {severity}, but reachability is {}",
-                            finding.reachability
+                            "{rated} {severity} is at or above fail-on = {}; inferred functions below advisories.inferred.min-confidence count as unknown reachability",
+                            rules.fail_on
                         ),
                     )
                 } else {
@@ -464,6 +505,53 @@ mod tests {
                 column: Some(1),
             },
         }
+    }
+
+    fn inferred(reachability: Reachability, confidence: Confidence) -> Finding {
+        Finding {
+            functions_source: Some(FunctionsSource::Inferred),
+            inference: Some(crate::finding::Inference {
+                vulnerable: Some("0.6.13".into()),
+                patched: Some("0.6.14".into()),
+                changed_items: 2,
+                confidence: Some(confidence),
+                unused: None,
+            }),
+            ..vulnerability(Severity::High, reachability)
+        }
+    }
+
+    #[test]
+    fn inferred_verdicts_count_as_the_policy_trusts_them() {
+        let default = bundled_default().unwrap();
+        let strict = bundled("strict").unwrap().unwrap();
+        let unreachable = inferred(Reachability::Unreachable, Confidence::Low);
+        let decision = default.evaluate(&unreachable);
+        assert_eq!(decision.verdict, Verdict::Warn);
+        assert!(
+            decision.rule.contains("advisories.inferred.unreachable"),
+            "{}",
+            decision.rule
+        );
+        // Strict never lets an inferred "unreachable" pass.
+        assert_eq!(strict.evaluate(&unreachable).verdict, Verdict::Fail);
+        // Below min-confidence, the verdict counts as unknown: fail closed.
+        let mut picky = default.clone();
+        picky.advisories.inferred.min_confidence = Some(Confidence::Medium);
+        let decision = picky.evaluate(&unreachable);
+        assert_eq!(decision.verdict, Verdict::Fail);
+        assert!(
+            decision.rule.contains("min-confidence"),
+            "{}",
+            decision.rule
+        );
+        let sure = inferred(Reachability::Unreachable, Confidence::High);
+        assert_eq!(picky.evaluate(&sure).verdict, Verdict::Warn);
+        picky.advisories.inferred.min_confidence = None;
+        assert_eq!(picky.evaluate(&sure).verdict, Verdict::Fail, "never");
+        // A reachable inferred verdict fails like any other.
+        let reachable = inferred(Reachability::Reachable, Confidence::High);
+        assert_eq!(default.evaluate(&reachable).verdict, Verdict::Fail);
     }
 
     #[test]

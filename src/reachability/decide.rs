@@ -166,7 +166,17 @@ impl Context<'_> {
         let belongs = |node: NodeId| self.belongs_to(node, &key, only_version);
 
         if finding.affected_functions.is_empty() {
-            return self.crate_level(package, &key, index, &belongs);
+            let (reachability, reason, traces) = self.crate_level(package, &key, index, &belongs);
+            // Why the fix gave no functions belongs with "lists no functions".
+            let reason = match &finding.inference {
+                Some(inference) if reachability == Reachability::Unknown => reason.replacen(
+                    "advisory lists no functions",
+                    &format!("advisory lists no functions ({})", inference.describe()),
+                    1,
+                ),
+                _ => reason,
+            };
+            return (reachability, reason, traces);
         }
         // Listed macros leave no symbol: they are decided by the functions that invoke them,
         // alongside (never instead of) the listed functions.
@@ -213,6 +223,21 @@ impl Context<'_> {
     /// module tree already read, walking the source directory only for a name it did not see.
     fn is_macro(&self, key: &PackageKey, function: &str) -> bool {
         let name = function.rsplit("::").next().unwrap_or(function);
+        // Macros are items of modules, never of types: `regex::compile::Compiler::c` is a method
+        // even in a crate that also has a macro named `c`.
+        let segments = paths::advisory_path(function);
+        if let Some((_, parent)) = segments.split_last().filter(|(_, p)| p.len() > 1) {
+            let tree = self.crate_tree(key);
+            let names_a_type = match &tree {
+                Some(tree) if tree.defines(parent) => !tree.is_module(parent),
+                _ => parent
+                    .last()
+                    .is_some_and(|s| s.starts_with(|c: char| c.is_ascii_uppercase())),
+            };
+            if names_a_type {
+                return false;
+            }
+        }
         if let Some(known) = self.crate_tree(key).and_then(|t| t.declares_macro(name)) {
             return known;
         }

@@ -54,7 +54,8 @@ fn annotation(command: &str, finding: &Finding) -> String {
     if finding.package.is_some() {
         message.push_str(&format!(
             "\nreachability: {} — {}",
-            finding.reachability, finding.reachability_reason
+            finding.reachability,
+            finding.reachability_evidence()
         ));
     }
     if let Some(fix) = &finding.fix {

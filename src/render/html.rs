@@ -177,6 +177,9 @@ fn render_finding(out: &mut String, finding: &Finding) {
             finding.reachability,
             escape(&finding.reachability_reason)
         );
+        if let Some(note) = finding.inferred_note() {
+            let _ = writeln!(out, "<div class=\"row\">{}</div>", escape(&note));
+        }
     } else if let Some(location) = finding.locations.first() {
         let _ = writeln!(
             out,

@@ -148,6 +148,9 @@ fn render_finding(out: &mut String, finding: &Finding, style: &Style, verdict: V
             "{indent}{}: {}",
             finding.reachability, finding.reachability_reason
         );
+        if let Some(note) = finding.inferred_note() {
+            let _ = writeln!(out, "{indent}{note}");
+        }
     } else if let Some(location) = finding.locations.first() {
         let _ = writeln!(out, "{indent}at {location}");
     }

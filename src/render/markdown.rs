@@ -136,6 +136,9 @@ fn row(finding: &Finding) -> String {
             chain.join("<br>→ ")
         ));
     }
+    if let Some(note) = finding.inferred_note() {
+        why.push_str(&format!("<br>{}", escape(&capitalised(&note))));
+    }
     if let Some(fix) = &finding.fix {
         why.push_str(&format!("<br>Fix: {}", escape(fix)));
     }
@@ -153,4 +156,13 @@ fn escape(text: &str) -> String {
 /// Inside `<details>`, angle brackets of generic types must not read as HTML.
 fn html(text: &str) -> String {
     escape(text).replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// `Functions inferred …` from `functions inferred …`.
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
 }

@@ -32,7 +32,7 @@ pub fn render(report: &Report, timestamp: &str) -> Result<Vec<u8>, crate::error:
                     "@id": product,
                     "subcomponents": [{ "@id": format!("pkg:cargo/{}@{}", package.name, package.version) }],
                 }],
-                "status_notes": f.reachability_reason,
+                "status_notes": f.reachability_evidence(),
             });
             match f.reachability {
                 Reachability::Reachable => {
@@ -45,7 +45,7 @@ pub fn render(report: &Report, timestamp: &str) -> Result<Vec<u8>, crate::error:
                 Reachability::Unreachable => {
                     statement["status"] = json!("not_affected");
                     statement["justification"] = json!("vulnerable_code_not_in_execute_path");
-                    statement["impact_statement"] = json!(f.reachability_reason);
+                    statement["impact_statement"] = json!(f.reachability_evidence());
                 }
                 Reachability::Unknown => statement["status"] = json!("under_investigation"),
             }

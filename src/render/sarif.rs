@@ -148,7 +148,7 @@ fn result(finding: &Finding, rule_index: usize) -> Value {
             package.version,
             finding.id,
             finding.reachability,
-            finding.reachability_reason
+            finding.reachability_evidence()
         );
     }
     if let Some(fix) = &finding.fix {

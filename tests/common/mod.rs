@@ -56,9 +56,15 @@ pub fn secgate(cargo_home: &Path) -> Command {
     command
         .env("CARGO_HOME", cargo_home)
         .env_remove("NO_COLOR")
-        .env("CARGO_DENY", NO_CARGO_DENY);
+        .env("CARGO_DENY", NO_CARGO_DENY)
+        .env(INFERRED_ENV, fixture("inferred-functions.json"));
     command
 }
+
+/// The tests' inferred-functions data (`fixtures/inferred-functions.json`, real `cargo secgate
+/// infer` output for the fixture database's advisories that list no functions), instead of the
+/// bundled data, which a refresh changes; so no test infers anything on the fly.
+pub const INFERRED_ENV: &str = "SECGATE_INFERRED";
 
 /// Where the tests' secgate looks for cargo-deny: nowhere, so that whether this machine has
 /// cargo-deny does not change the tests of everything else. tests/supply_chain.rs runs the real
@@ -80,7 +86,8 @@ pub fn secgate_building() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cargo-secgate"));
     command
         .env_remove("NO_COLOR")
-        .env("CARGO_DENY", NO_CARGO_DENY);
+        .env("CARGO_DENY", NO_CARGO_DENY)
+        .env(INFERRED_ENV, fixture("inferred-functions.json"));
     command
 }
 
