@@ -8,6 +8,7 @@ cargo build --quiet
 out=fixtures/reports/vulnerable-server.json
 SECGATE_TODAY=2026-11-28 target/debug/cargo-secgate scan fixtures/vulnerable-server \
   --db fixtures/advisory-db --offline --policy fixtures/reports/policy.toml \
+  --inferred fixtures/inferred-functions.json \
   --format json --output "$out.tmp" || [ $? = 1 ]
 python3 - "$out.tmp" "$out" "$PWD" <<'PY'
 import json, sys
