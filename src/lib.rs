@@ -114,6 +114,8 @@ fn infer_functions(
     } else {
         db.load(uncovered)?
     };
+    // Without a build there is no reachability to decide: nothing is worth downloading.
+    let analysing = options.build.is_some() && !matches!(options.project, ProjectPath::Lockfile(_));
     let cache = apply::cache_dir();
     let mut more = |id: &str| -> Result<infer::InferredAdvisory, String> {
         let advisory = advisories
@@ -128,9 +130,12 @@ fn infer_functions(
         if let Some(entry) = apply::cached(&cache, id, &key) {
             return Ok(entry);
         }
+        if !analysing {
+            return Err("not inferred: nothing is built to analyse".into());
+        }
         if options.offline {
             return Err(format!(
-                "the advisory is newer than the {}, and --offline forbids downloading its releases",
+                "the advisory is not in the {}, and --offline forbids downloading its releases",
                 sets.origin
             ));
         }
@@ -144,9 +149,9 @@ fn infer_functions(
         Ok(entry)
     };
     let not_covered = apply::apply(findings, &sets, &mut more);
-    Ok((!not_covered.is_empty()).then(|| {
+    Ok((analysing && !not_covered.is_empty()).then(|| {
         format!(
-            "no functions inferred for {} (newer than the {}; --offline): {}",
+            "no functions inferred for {} not in the {} (--offline forbids downloading their releases): {}",
             if not_covered.len() == 1 {
                 "1 advisory".to_string()
             } else {

@@ -9,6 +9,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+/// A lockfile with one crates.io package.
+const SMALLVEC_LOCK: &str = "version = 4\n\n[[package]]\nname = \"smallvec\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+
 /// A crates.io package entry of a lockfile.
 const SMALLVEC: &str = "[[package]]\nname = \"smallvec\"\nversion = \"1.0.0\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
 
@@ -84,6 +87,48 @@ fn rows() -> Vec<Row> {
             files: &[MANIFEST, MAIN, ("Cargo.lock", "version = 4\n")],
             args: &["scan", "--no-build", "--offline", "--db", "{db}"],
             message: "Cargo.lock: malformed Cargo.lock: it lists no packages",
+            ..ROW
+        },
+        // Inferred-functions data named by --inferred is input like any other.
+        Row {
+            name: "inferred data that is not what `infer` writes",
+            files: &[
+                ("x.lock", SMALLVEC_LOCK),
+                (
+                    "inferred.json",
+                    "{\"version\": 1,\n \"advisories\": [ {\"id\": 3} ]}\n",
+                ),
+            ],
+            args: &[
+                "scan",
+                "--offline",
+                "--db",
+                "{db}",
+                "--lockfile",
+                "x.lock",
+                "--inferred",
+                "inferred.json",
+            ],
+            message: "inferred.json: not secgate inferred-functions data: line 2, column",
+            ..ROW
+        },
+        Row {
+            name: "inferred data of another format version",
+            files: &[
+                ("x.lock", SMALLVEC_LOCK),
+                ("inferred.json", "{\"version\": 2, \"advisories\": []}\n"),
+            ],
+            args: &[
+                "scan",
+                "--offline",
+                "--db",
+                "{db}",
+                "--lockfile",
+                "x.lock",
+                "--inferred",
+                "inferred.json",
+            ],
+            message: "inferred.json: not secgate inferred-functions data: format version 2",
             ..ROW
         },
         // Issue 15 item 5: crate names never become file system paths.

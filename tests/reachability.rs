@@ -499,3 +499,35 @@ fn inferred_functions_decide_an_advisory_that_lists_none() {
         assert_eq!(finding["verdict"], verdict, "{case}: {finding:#}");
     }
 }
+
+/// Offline, an advisory that the inferred data does not cover is not inferred: it stays unknown
+/// with the reason, and the report names what was skipped.
+#[test]
+fn offline_an_advisory_the_data_does_not_cover_stays_unknown_and_is_named() {
+    let empty = tempfile::tempdir().unwrap();
+    let data = empty.path().join("inferred.json");
+    std::fs::write(&data, "{\"version\": 1, \"advisories\": []}\n").unwrap();
+    let target_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/reachability-fixtures");
+    let result = run(secgate_building()
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env(common::INFERRED_ENV, &data)
+        .args(["scan", "--format", "json", "--offline", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(fixture("reachability/inferred-escape-only")));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = result.json();
+    let finding = finding(&report, "RUSTSEC-2022-0013");
+    assert_eq!(finding["reachability"], "unknown", "{finding:#}");
+    assert_eq!(finding["functions_source"], "none");
+    let why = finding["reachability_reason"].as_str().unwrap();
+    assert!(
+        why.contains("and --offline forbids downloading its releases"),
+        "{why}"
+    );
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("no functions inferred for 1 advisory not in the inferred data in")
+            && warnings.contains("RUSTSEC-2022-0013"),
+        "{warnings}"
+    );
+}

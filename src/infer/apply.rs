@@ -20,7 +20,7 @@ const BUNDLED: &str = include_str!("../../data/inferred-functions.json");
 /// Inferred functions by advisory id.
 #[derive(Debug, Clone, Default)]
 pub struct InferredSets {
-    /// Where the sets came from, for messages (`bundled data`, a file's path).
+    /// Where the sets came from, for messages (`bundled inferred data`, `inferred data in FILE`).
     pub origin: String,
     by_id: BTreeMap<String, InferredAdvisory>,
 }
@@ -30,7 +30,7 @@ impl InferredSets {
     pub fn bundled() -> InferredSets {
         // The bundled file is checked by a test; a broken one is a build defect, not user input.
         let data: InferredData = serde_json::from_str(BUNDLED).unwrap_or_default();
-        InferredSets::from_data("bundled data".into(), data)
+        InferredSets::from_data("bundled inferred data".into(), data)
     }
 
     /// A data file written by `cargo secgate infer`.
@@ -40,7 +40,10 @@ impl InferredSets {
             path: path.to_path_buf(),
             message,
         })?;
-        Ok(InferredSets::from_data(path.display().to_string(), data))
+        Ok(InferredSets::from_data(
+            format!("inferred data in {}", path.display()),
+            data,
+        ))
     }
 
     fn from_data(origin: String, data: InferredData) -> InferredSets {
