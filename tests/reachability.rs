@@ -531,3 +531,38 @@ fn offline_an_advisory_the_data_does_not_cover_stays_unknown_and_is_named() {
         "{warnings}"
     );
 }
+
+/// Functions inferred on another release (1.5.4) that the locked one (1.4.3) lacks: "not reached"
+/// would prove nothing there (the vulnerable code may have other names), so it is `unknown`.
+#[test]
+fn an_inferred_set_the_locked_release_lacks_cannot_prove_unreachable() {
+    let scratch = tempfile::tempdir().unwrap();
+    let data = scratch.path().join("inferred.json");
+    let real: Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("inferred-functions.json")).unwrap())
+            .unwrap();
+    let mut edited = real.clone();
+    for advisory in edited["advisories"].as_array_mut().unwrap() {
+        if advisory["id"] == "RUSTSEC-2022-0013" {
+            let functions = advisory["fixes"][0]["functions"].as_array_mut().unwrap();
+            functions.push("regex::compile::Compiler::c_added_after_1_4".into());
+        }
+    }
+    std::fs::write(&data, edited.to_string()).unwrap();
+    let target_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/reachability-fixtures");
+    let result = run(secgate_building()
+        .env("CARGO_TARGET_DIR", target_dir)
+        .env(common::INFERRED_ENV, &data)
+        .args(["scan", "--format", "json", "--offline", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(fixture("reachability/inferred-escape-only")));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = result.json();
+    let finding = finding(&report, "RUSTSEC-2022-0013");
+    let why = finding["reachability_reason"].as_str().unwrap();
+    assert_eq!(finding["reachability"], "unknown", "{why}");
+    assert!(
+        why.contains("regex::compile::Compiler::c_added_after_1_4 do not exist in regex 1.4.3"),
+        "{why}"
+    );
+}

@@ -6,7 +6,7 @@ use super::paths::{self, MatchKind};
 use super::resolve::{CrateTree, Resolution};
 use super::{macros, source};
 use crate::build::{BuildOutput, CrateSources, PackageIndex, PackageKey, Unit};
-use crate::finding::{Finding, Frame, Location, Package, Reachability, Trace};
+use crate::finding::{Finding, Frame, FunctionsSource, Location, Package, Reachability, Trace};
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -185,15 +185,63 @@ impl Context<'_> {
             .iter()
             .cloned()
             .partition(|f| self.is_macro(&key, f));
-        if macros.is_empty() {
-            return self.decide_functions(&functions, package, &key, index, &belongs);
+        let decision = if macros.is_empty() {
+            self.decide_functions(&functions, package, &key, index, &belongs)
+        } else if functions.is_empty() {
+            self.macro_invocations(&macros)
+        } else {
+            let by_function = self.decide_functions(&functions, package, &key, index, &belongs);
+            worst(by_function, self.macro_invocations(&macros))
+        };
+        self.inferred_elsewhere(finding, package, &key, decision)
+    }
+
+    /// An "unreachable" from functions inferred on another release than the locked one holds
+    /// only if every one of them exists in the locked release too: where some do not, the fix's
+    /// code may live under other names there, and the verdict is `unknown`.
+    fn inferred_elsewhere(
+        &self,
+        finding: &Finding,
+        package: &Package,
+        key: &PackageKey,
+        decision: Decision,
+    ) -> Decision {
+        let Some(inference) = finding.inference.as_ref() else {
+            return decision;
+        };
+        if decision.0 != Reachability::Unreachable
+            || finding.functions_source != Some(FunctionsSource::Inferred)
+            || inference.vulnerable.as_deref() == Some(package.version.as_str())
+        {
+            return decision;
         }
-        let by_macro = self.macro_invocations(&macros);
-        if functions.is_empty() {
-            return by_macro;
+        let Some(dir) = self.packages.source_dir(key) else {
+            return decision;
+        };
+        let absent: Vec<&str> = finding
+            .affected_functions
+            .iter()
+            .filter(|f| {
+                let name = f.rsplit("::").next().unwrap_or(f);
+                source::declares(dir, name) == source::Declared::Nothing
+            })
+            .map(String::as_str)
+            .collect();
+        if absent.is_empty() {
+            return decision;
         }
-        let by_function = self.decide_functions(&functions, package, &key, index, &belongs);
-        worst(by_function, by_macro)
+        (
+            Reachability::Unknown,
+            format!(
+                "the functions were inferred from {} and {} do not exist in {} {}: its vulnerable code may have other names ({})",
+                inference.vulnerable.as_deref().unwrap_or("another release"),
+                absent.join(", "),
+                package.name,
+                package.version,
+                decision.1
+            ),
+            Vec::new(),
+        )
     }
 
     /// The listed functions (not macros): reachable, compiled but not reached, or not in the IR.
