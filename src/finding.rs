@@ -33,11 +33,11 @@ pub struct Finding {
     /// advisory's own list, or the functions inferred from its fix (see `functions_source`).
     pub affected_functions: Vec<String>,
     /// Where `affected_functions` came from; `None` for findings that are not advisories.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub functions_source: Option<FunctionsSource>,
     /// The inference from the fix, when the advisory lists no functions and there is one (used
     /// or not: `functions_source` says which).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub inference: Option<Inference>,
     pub reachability: Reachability,
     /// Why the reachability is what it is, in words a reader can check.
@@ -188,9 +188,9 @@ impl fmt::Display for FunctionsSource {
 pub struct Inference {
     /// The last vulnerable release and the first patched one that were compared (none when no
     /// pair applies to the locked version).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub vulnerable: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub patched: Option<String>,
     /// Items of any kind the fix changed.
     pub changed_items: usize,
@@ -198,7 +198,7 @@ pub struct Inference {
     pub confidence: Option<Confidence>,
     /// Why no inferred set is used, when none is (a fix outside the crate's Rust code, too
     /// broad, another release line, not inferred under `--offline`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub unused: Option<String>,
 }
 
