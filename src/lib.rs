@@ -122,8 +122,10 @@ fn infer_functions(
             .iter()
             .find(|a| a.metadata.id.as_str() == id)
             .ok_or_else(|| format!("{id} is not in the database"))?;
+        // A changed advisory, or another secgate (another diff), infers anew.
         let key = hash::fnv1a(&format!(
-            "{:?}{:?}",
+            "{}{:?}{:?}",
+            env!("CARGO_PKG_VERSION"),
             advisory.versions.patched(),
             advisory.versions.unaffected()
         ));
