@@ -1,119 +1,12 @@
-//! Syntax helpers shared by the lint rules: `use` aliases, paths, names, literals, method chains,
-//! macro arguments and test-code removal.
+//! Syntax helpers shared by the lint rules: paths, names, literals, method chains, macro arguments
+//! and test-code removal. Names are resolved before the rules run (see [`super::resolve`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::ToTokens;
 use syn::punctuated::Punctuated;
-use syn::{Attribute, Expr, ExprMethodCall, Item, Lit, Macro, Token, UseTree};
-
-/// Local names brought in by `use`, mapped to the full path they stand for
-/// (`use md5::compute as hash;` maps `hash` to `md5::compute`).
-///
-/// Scoping is ignored: a `use` in any module of the file counts for the whole file. That can only
-/// add resolutions, never lose one the rules need.
-#[derive(Debug, Default)]
-pub struct Aliases {
-    map: HashMap<String, Vec<String>>,
-}
-
-impl Aliases {
-    /// The aliases of every `use` item in `file`, nested modules and function bodies included.
-    pub fn of_file(file: &syn::File) -> Aliases {
-        struct Collect(Aliases);
-        impl<'ast> syn::visit::Visit<'ast> for Collect {
-            fn visit_item_use(&mut self, item: &'ast syn::ItemUse) {
-                self.0.add_tree(&mut Vec::new(), &item.tree);
-            }
-        }
-        let mut collect = Collect(Aliases::default());
-        syn::visit::Visit::visit_file(&mut collect, file);
-        collect.0
-    }
-
-    fn add_tree(&mut self, prefix: &mut Vec<String>, tree: &UseTree) {
-        match tree {
-            UseTree::Path(p) => {
-                prefix.push(p.ident.to_string());
-                self.add_tree(prefix, &p.tree);
-                prefix.pop();
-            }
-            UseTree::Name(n) => {
-                let name = n.ident.to_string();
-                let mut full = prefix.clone();
-                if name != "self" {
-                    full.push(name.clone());
-                }
-                let local = if name == "self" {
-                    prefix.last().cloned().unwrap_or(name)
-                } else {
-                    name
-                };
-                self.insert(local, full);
-            }
-            UseTree::Rename(r) => {
-                let mut full = prefix.clone();
-                if r.ident != "self" {
-                    full.push(r.ident.to_string());
-                }
-                self.insert(r.rename.to_string(), full);
-            }
-            UseTree::Glob(_) => {}
-            UseTree::Group(g) => {
-                for item in &g.items {
-                    self.add_tree(prefix, item);
-                }
-            }
-        }
-    }
-
-    fn insert(&mut self, local: String, mut full: Vec<String>) {
-        if matches!(
-            full.first().map(String::as_str),
-            Some("crate" | "self" | "super")
-        ) {
-            full.remove(0);
-        }
-        if full.len() > 1 || full.first() != Some(&local) {
-            self.map.insert(local, full);
-        }
-    }
-
-    /// The full path of `path`: its first segment replaced by what a `use` made it stand for.
-    pub fn resolve(&self, path: &syn::Path) -> Vec<String> {
-        let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
-        self.resolve_segments(segments)
-    }
-
-    /// As [`Aliases::resolve`], for segments already taken apart.
-    pub fn resolve_segments(&self, mut segments: Vec<String>) -> Vec<String> {
-        if matches!(
-            segments.first().map(String::as_str),
-            Some("crate" | "self" | "super")
-        ) {
-            segments.remove(0);
-        }
-        let Some(first) = segments.first() else {
-            return segments;
-        };
-        match self.map.get(first) {
-            Some(full) => {
-                let mut resolved = full.clone();
-                resolved.extend(segments.into_iter().skip(1));
-                resolved
-            }
-            None => segments,
-        }
-    }
-
-    /// True if some `use` of the file starts with the crate `name`.
-    pub fn uses_crate(&self, name: &str) -> bool {
-        self.map
-            .values()
-            .any(|full| full.first().is_some_and(|f| f == name))
-    }
-}
+use syn::{Attribute, Expr, ExprMethodCall, Item, Lit, Macro, Token};
 
 /// True if `segments` ends with `suffix`.
 pub fn ends_with(segments: &[String], suffix: &[&str]) -> bool {
@@ -164,9 +57,20 @@ const PASS_THROUGH: &[&str] = &[
 ];
 
 /// The name a value goes by: a variable, a constant or a field (`self.api_key` → `api_key`),
-/// looking through references and [`PASS_THROUGH`] methods.
+/// looking through references and [`PASS_THROUGH`] methods. A local the resolution layer replaced
+/// by its value keeps the local's name.
 pub fn value_name(expr: &Expr) -> Option<String> {
-    match peel(expr) {
+    if let Some(name) = super::resolve::local_name(expr) {
+        return Some(name);
+    }
+    match expr {
+        Expr::Paren(e) => return value_name(&e.expr),
+        Expr::Group(e) => return value_name(&e.expr),
+        Expr::Reference(e) => return value_name(&e.expr),
+        Expr::Unary(e) if matches!(e.op, syn::UnOp::Deref(_)) => return value_name(&e.expr),
+        _ => {}
+    }
+    match expr {
         Expr::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
         Expr::Field(f) => match &f.member {
             syn::Member::Named(ident) => Some(ident.to_string()),
@@ -177,6 +81,35 @@ pub fn value_name(expr: &Expr) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// Every name a value goes by: the local it was bound to (if the resolution layer replaced one)
+/// and the names of what it was bound from (`let expected = state.admin_token.clone();` →
+/// `expected`, `admin_token`).
+pub fn value_names(expr: &Expr) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut current = expr;
+    loop {
+        if let Some(name) = super::resolve::local_name(current) {
+            names.push(name);
+        }
+        match current {
+            Expr::Group(g) => current = &g.expr,
+            Expr::Paren(p) => current = &p.expr,
+            Expr::Reference(r) => current = &r.expr,
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => current = &u.expr,
+            Expr::MethodCall(m)
+                if m.args.is_empty() && PASS_THROUGH.contains(&method(m).as_str()) =>
+            {
+                current = &m.receiver;
+            }
+            Expr::Try(t) => current = &t.expr,
+            _ => break,
+        }
+    }
+    names.extend(value_name(current));
+    names.dedup();
+    names
 }
 
 /// The lower-case words of an identifier: `apiKey`, `API_KEY`, `api_key` → `["api", "key"]`.
@@ -269,13 +202,23 @@ pub fn func_path(call: &syn::ExprCall) -> Option<&syn::Path> {
 /// A method chain taken apart: the expression it starts from and its calls, first call first.
 pub fn method_chain(expr: &ExprMethodCall) -> (&Expr, Vec<&ExprMethodCall>) {
     let mut calls = vec![expr];
-    let mut root = &*expr.receiver;
+    let mut root = through_groups(&expr.receiver);
     while let Expr::MethodCall(inner) = root {
         calls.push(inner);
-        root = &inner.receiver;
+        root = through_groups(&inner.receiver);
     }
     calls.reverse();
     (root, calls)
+}
+
+/// `expr` without invisible groups (a local the resolution layer replaced by its value) and
+/// parentheses.
+pub fn through_groups(expr: &Expr) -> &Expr {
+    match expr {
+        Expr::Group(g) => through_groups(&g.expr),
+        Expr::Paren(p) => through_groups(&p.expr),
+        _ => expr,
+    }
 }
 
 /// The comma-separated expressions of a function-like macro call (`format!("{x}", y)`), where its

@@ -6,13 +6,15 @@
 //! (`kind: lint`). Inline suppressions (`// secgate:allow(SG-TLS-001) reason`) are read from the
 //! source text, because `syn` keeps no comments (see [`suppress`]).
 //!
-//! The rules are syntactic: they see one file at a time, resolve the file's `use` aliases, follow a
-//! local `let` inside a function where a rule says so, and look inside `format!`-style macro
-//! arguments. They do not type-check; each rule's confidence says how much that costs it.
+//! The rules are syntactic: they see one file at a time, after the [`resolve`] layer has rewritten
+//! it so that names read as the compiler resolves them (aliases, renamed crates, `Self`, qualified
+//! paths), locals read as their values and macro arguments as expressions. They do not type-check;
+//! each rule's confidence says how much that costs it.
 
 pub mod ast;
 pub mod clippy;
 mod layer;
+pub mod resolve;
 pub mod rules;
 pub mod suppress;
 pub mod unsafe_code;
@@ -47,8 +49,8 @@ pub fn is_lint_id(id: &str) -> bool {
 pub struct SourceFile<'a> {
     /// The syntax tree, with test code removed unless the options include it.
     pub syntax: &'a syn::File,
-    /// The file's `use` aliases.
-    pub aliases: &'a ast::Aliases,
+    /// The file's names (the tree's paths are already rewritten to their full form).
+    pub names: &'a resolve::Names,
 }
 
 /// Lints `files` (absolute, or relative to the current directory) and returns the findings,
@@ -64,13 +66,16 @@ pub fn scan_sources(
     options: &LintOptions,
 ) -> Result<Vec<Finding>, Error> {
     let mut findings = Vec::new();
+    let mut manifests = std::collections::HashMap::new();
     for path in files {
         let relative = crate::location::display_path(path, workspace_root);
         if !options.include_tests && is_test_path(&relative) {
             continue;
         }
         let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
-        findings.extend(lint_text(&relative, &text, options));
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        let renames = resolve::CrateRenames::for_file(&absolute, &mut manifests);
+        findings.extend(lint_crate_text(&relative, &text, options, &renames));
     }
     findings.sort_by(|a, b| {
         let key = |f: &Finding| {
@@ -85,6 +90,16 @@ pub fn scan_sources(
 
 /// Lints one file's text; `relative` is the path written into the findings.
 pub fn lint_text(relative: &str, text: &str, options: &LintOptions) -> Vec<Finding> {
+    lint_crate_text(relative, text, options, &resolve::CrateRenames::default())
+}
+
+/// As [`lint_text`], for a file of a crate with these dependency renames.
+pub fn lint_crate_text(
+    relative: &str,
+    text: &str,
+    options: &LintOptions,
+    renames: &resolve::CrateRenames,
+) -> Vec<Finding> {
     let mut syntax = match syn::parse_file(text) {
         Ok(syntax) => syntax,
         Err(error) => return vec![parse_error_finding(relative, &error)],
@@ -92,10 +107,10 @@ pub fn lint_text(relative: &str, text: &str, options: &LintOptions) -> Vec<Findi
     if !options.include_tests {
         ast::strip_test_items(&mut syntax.items);
     }
-    let aliases = ast::Aliases::of_file(&syntax);
+    let names = resolve::normalize(&mut syntax, renames);
     let source = SourceFile {
         syntax: &syntax,
-        aliases: &aliases,
+        names: &names,
     };
     let suppressions = suppress::Suppressions::parse(text);
     let mut findings = Vec::new();

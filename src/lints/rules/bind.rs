@@ -77,7 +77,7 @@ impl Visitor<'_> {
                 ip.is_ok_and(|ip| ip.is_unspecified()).then_some(text)
             }
             Expr::Path(p) => {
-                let path = self.src.aliases.resolve(&p.path);
+                let path = self.src.names.resolve(&p.path);
                 matches!(path.as_slice(), [.., owner, name]
                     if (owner == "Ipv4Addr" || owner == "Ipv6Addr") && name == "UNSPECIFIED")
                 .then(|| path.join("::"))
@@ -89,7 +89,7 @@ impl Visitor<'_> {
                 .then(|| "[0, 0, 0, 0]".to_string()),
             Expr::Tuple(t) => t.elems.first().and_then(|e| self.unspecified(e)),
             Expr::Call(c) => {
-                let path = ast::func_path(c).map(|p| self.src.aliases.resolve(p))?;
+                let path = ast::func_path(c).map(|p| self.src.names.resolve(p))?;
                 let socket_addr = matches!(path.as_slice(), [.., owner, _]
                     if owner.starts_with("SocketAddr"));
                 socket_addr

@@ -56,7 +56,7 @@ fn shell_of(src: &SourceFile<'_>, expr: &Expr) -> Option<String> {
         return None;
     };
     let path = ast::call_path(expr)?;
-    if !ast::ends_with(&src.aliases.resolve(path), &["Command", "new"]) {
+    if !ast::ends_with(&src.names.resolve(path), &["Command", "new"]) {
         return None;
     }
     let program = ast::str_lit(call.args.first()?)?;

@@ -78,7 +78,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let Some(path) = ast::func_path(call) {
-            let resolved = self.src.aliases.resolve(path);
+            let resolved = self.src.names.resolve(path);
             for (owner, name) in [
                 ("CorsLayer", "very_permissive"),
                 ("CorsLayer", "permissive"),

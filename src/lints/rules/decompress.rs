@@ -81,7 +81,7 @@ impl Visitor<'_> {
     fn is_unbounded_decoder(&self, expr: &Expr) -> bool {
         match ast::peel(expr) {
             Expr::Call(call) => {
-                let Some(path) = ast::func_path(call).map(|p| self.src.aliases.resolve(p)) else {
+                let Some(path) = ast::func_path(call).map(|p| self.src.names.resolve(p)) else {
                     return false;
                 };
                 match path.as_slice() {
@@ -157,7 +157,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Some(p) = ast::func_path(call) {
-            let path = self.src.aliases.resolve(p);
+            let path = self.src.names.resolve(p);
             let copy = ast::ends_with(&path, &["io", "copy"])
                 && call
                     .args

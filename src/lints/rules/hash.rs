@@ -89,7 +89,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_path(&mut self, expr: &'ast ExprPath) {
-        let path = self.src.aliases.resolve(&expr.path);
+        let path = self.src.names.resolve(&expr.path);
         if let Some(what) = weak(&path) {
             self.hits
                 .push(Hit::at_path(&expr.path, format!("`{what}`")));

@@ -88,7 +88,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Some(p) = ast::func_path(call) {
-            let path = self.src.aliases.resolve(p);
+            let path = self.src.names.resolve(p);
             let client_fn = path.len() >= 2
                 && CLIENT_CRATES.contains(&path[0].as_str())
                 && path

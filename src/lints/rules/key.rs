@@ -153,7 +153,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Expr::Path(p) = ast::peel(&call.func) {
-            let path = self.src.aliases.resolve(&p.path);
+            let path = self.src.names.resolve(&p.path);
             let n = path.len();
             let last = path.last().map(String::as_str).unwrap_or_default();
             let owner = if n >= 2 { path[n - 2].as_str() } else { "" };

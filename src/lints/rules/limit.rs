@@ -69,7 +69,7 @@ impl Visitor<'_> {
         let Expr::Call(call) = ast::peel(expr) else {
             return false;
         };
-        let path = ast::func_path(call).map(|p| self.src.aliases.resolve(p));
+        let path = ast::func_path(call).map(|p| self.src.names.resolve(p));
         matches!(path.as_deref(), Some([.., owner, new]) if owner == "RequestBodyLimitLayer" && new == "new")
             && call
                 .args
@@ -82,7 +82,7 @@ impl Visitor<'_> {
         let Expr::Path(p) = ast::peel(expr) else {
             return None;
         };
-        let path = self.src.aliases.resolve(&p.path);
+        let path = self.src.names.resolve(&p.path);
         matches!(path.as_slice(), [.., ty, max] if (ty == "usize" || ty == "u64") && max == "MAX")
             .then(|| path.join("::"))
     }
@@ -93,7 +93,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Some(p) = ast::func_path(call) {
-            let path = self.src.aliases.resolve(p);
+            let path = self.src.names.resolve(p);
             if let [.., owner, function] = path.as_slice() {
                 let pair = (owner.as_str(), function.as_str());
                 let sets_limit =
@@ -123,10 +123,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
             for arg in layers() {
                 if let Expr::Call(c) = ast::peel(arg)
                     && let Some(p) = ast::func_path(c)
-                    && ast::ends_with(
-                        &self.src.aliases.resolve(p),
-                        &["DefaultBodyLimit", "disable"],
-                    )
+                    && ast::ends_with(&self.src.names.resolve(p), &["DefaultBodyLimit", "disable"])
                 {
                     self.replaced.push(ast::line_col(path_start(p)));
                 }

@@ -73,7 +73,7 @@ impl Visitor<'_> {
         match ast::peel(expr) {
             Expr::Path(p) => self
                 .src
-                .aliases
+                .names
                 .resolve(&p.path)
                 .last()
                 .is_some_and(|s| s == "LOCATION"),
@@ -116,7 +116,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Some(p) = ast::func_path(call) {
-            let path = self.src.aliases.resolve(p);
+            let path = self.src.names.resolve(p);
             let redirect = matches!(path.as_slice(), [.., owner, f]
                 if owner == "Redirect" && REDIRECTS.contains(&f.as_str()));
             if redirect && call.args.iter().any(|a| self.tainted.carries(a)) {

@@ -68,7 +68,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     crate::lints::ast::lint_visit_common!();
 
     fn visit_expr_path(&mut self, expr: &'ast ExprPath) {
-        let path = self.src.aliases.resolve(&expr.path);
+        let path = self.src.names.resolve(&expr.path);
         let n = path.len();
         let last = path.last().map(String::as_str).unwrap_or_default();
         let owner = if n >= 2 { path[n - 2].as_str() } else { "" };

@@ -92,7 +92,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Some(p) = ast::func_path(call) {
-            let path = self.src.aliases.resolve(p);
+            let path = self.src.names.resolve(p);
             if let [.., owner, function] = path.as_slice()
                 && let Some((_, _, index)) = GENERATORS
                     .iter()

@@ -104,10 +104,9 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 impl Visitor<'_> {
     fn is_verify_none(&self, arg: &Expr) -> bool {
         match ast::peel(arg) {
-            Expr::Path(p) => ast::ends_with(
-                &self.src.aliases.resolve(&p.path),
-                &["SslVerifyMode", "NONE"],
-            ),
+            Expr::Path(p) => {
+                ast::ends_with(&self.src.names.resolve(&p.path), &["SslVerifyMode", "NONE"])
+            }
             _ => false,
         }
     }

@@ -68,7 +68,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     fn visit_pat(&mut self, _: &'ast syn::Pat) {}
 
     fn visit_expr_path(&mut self, expr: &'ast ExprPath) {
-        let path = self.src.aliases.resolve(&expr.path);
+        let path = self.src.names.resolve(&expr.path);
         if let [.., owner, name] = path.as_slice()
             && LEGACY.contains(&(owner.as_str(), name.as_str()))
         {

@@ -79,7 +79,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         let opens = ast::func_path(call)
-            .and_then(|p| self.src.aliases.resolve(p).last().cloned())
+            .and_then(|p| self.src.names.resolve(p).last().cloned())
             .is_some_and(|f| OPENERS.contains(&f.as_str()));
         if opens {
             self.fixed_paths(call.args.iter());
@@ -94,7 +94,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
         }
         // `temp_dir().join("name")`
         let on_temp_dir = ast::call_path(&call.receiver)
-            .map(|p| self.src.aliases.resolve(p))
+            .map(|p| self.src.names.resolve(p))
             .is_some_and(|path| path.last().is_some_and(|f| f == "temp_dir"));
         if method == "join"
             && on_temp_dir
