@@ -94,6 +94,46 @@ fn rule_fixtures_report_exactly_the_marked_lines() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `fixtures/lints/resolution` writes the rule fixtures' flaws the way ordinary code does
+/// (renamed crates in its Cargo.toml, aliases, globs, locals, builders across statements, tracing
+/// fields, trait impls) next to look-alikes; `// expect: SG-…` marks exactly the reported lines.
+#[test]
+fn resolution_cases_report_exactly_the_marked_lines() {
+    let dir = root("fixtures/lints/resolution");
+    let files = workspace_sources(&dir);
+    let mut expected: Vec<(String, String, u32)> = Vec::new();
+    for file in &files {
+        let rel = file
+            .strip_prefix(&dir)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for (index, line) in text.lines().enumerate() {
+            if let Some(at) = line.find("// expect: ") {
+                for id in line[at + "// expect: ".len()..].split(',') {
+                    expected.push((id.trim().to_string(), rel.clone(), (index + 1) as u32));
+                }
+            }
+        }
+    }
+    expected.sort();
+    assert!(expected.len() >= 20, "{expected:?}");
+    let mut actual: Vec<(String, String, u32)> =
+        scan_sources(&dir, &files, &LintOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .map(|f| (f.id, f.locations[0].file.clone(), f.locations[0].line))
+            .collect();
+    actual.sort();
+    let missed: Vec<_> = expected.iter().filter(|e| !actual.contains(e)).collect();
+    let extra: Vec<_> = actual.iter().filter(|a| !expected.contains(a)).collect();
+    assert!(
+        missed.is_empty() && extra.is_empty(),
+        "missed {missed:#?}\nflagged look-alikes {extra:#?}"
+    );
+}
+
 /// The realistic fixture crate marks each real flaw with `// truth: SG-…` (several ids separated
 /// by commas). The table of detections, misses and false positives per rule is the one in
 /// `docs/lints.md`.

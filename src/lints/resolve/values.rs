@@ -48,14 +48,20 @@ pub fn local_name(expr: &Expr) -> Option<String> {
     })
 }
 
-fn marked(name: &str, value: Expr) -> Expr {
-    let ident = syn::Ident::new(name, proc_macro2::Span::call_site());
-    let attr: syn::Attribute = syn::parse_quote!(#[secgate_local(#ident)]);
+/// `value` standing where the local `name` was read, at `span` (the read's position, so a hit
+/// on the whole expression reports the use).
+fn marked(name: &str, value: Expr, span: proc_macro2::Span) -> Expr {
+    let ident = syn::Ident::new(name, span);
+    let attr: syn::Attribute = syn::parse_quote_spanned!(span=> #[secgate_local(#ident)]);
     Expr::Group(syn::ExprGroup {
         attrs: vec![attr],
-        group_token: Default::default(),
+        group_token: syn::token::Group(span),
         expr: Box::new(value),
     })
+}
+
+fn span_of(expr: &Expr) -> proc_macro2::Span {
+    syn::spanned::Spanned::span(expr)
 }
 
 fn unit() -> Expr {
@@ -174,7 +180,8 @@ impl Values {
             return false;
         };
         let mut extended = expr.clone();
-        replace_root(&mut extended, marked(&name, chain.expr.clone()));
+        let span = root_span(expr);
+        replace_root(&mut extended, marked(&name, chain.expr.clone(), span));
         chain.expr = extended;
         chain.pending = true;
         self.blank.insert((chain.block, chain.index));
@@ -325,6 +332,15 @@ fn chain_root(expr: &Expr) -> Option<String> {
         return None;
     }
     single_ident(current)
+}
+
+fn root_span(expr: &Expr) -> proc_macro2::Span {
+    match expr {
+        Expr::MethodCall(m) => root_span(&m.receiver),
+        Expr::Try(t) => root_span(&t.expr),
+        Expr::Await(a) => root_span(&a.base),
+        other => span_of(other),
+    }
 }
 
 fn replace_root(expr: &mut Expr, root: Expr) {
@@ -533,13 +549,14 @@ impl VisitMut for Values {
 
     fn visit_expr_mut(&mut self, expr: &mut Expr) {
         if let Some(name) = single_ident(expr) {
+            let span = span_of(expr);
             if let Some(value) = self.consts.get(&name) {
-                *expr = marked(&name, value.clone());
+                *expr = marked(&name, value.clone(), span);
                 return;
             }
             if let Some(chain) = self.chains.get_mut(&name) {
                 chain.pending = false;
-                *expr = marked(&name, chain.expr.clone());
+                *expr = marked(&name, chain.expr.clone(), span);
                 return;
             }
         }

@@ -57,34 +57,8 @@ struct Visitor {
 
 impl Visitor {
     fn secret_arg(&mut self, arg: &Expr) {
-        match ast::peel(arg) {
-            // `token = value`: a structured field named like a secret, or holding one.
-            Expr::Assign(assign) => {
-                let field = ast::value_name(&assign.left);
-                let value = ast::value_name(&assign.right);
-                if let Some(name) = field
-                    .filter(|n| is_secret_name(n))
-                    .or(value.filter(|n| is_secret_name(n)))
-                {
-                    self.hit(arg, &name);
-                }
-            }
-            Expr::Lit(_) => {
-                let Some(text) = ast::str_lit(arg) else {
-                    return;
-                };
-                if let Some(name) = ast::format_captures(&text)
-                    .into_iter()
-                    .find(|n| is_secret_name(n))
-                {
-                    self.hit(arg, &name);
-                }
-            }
-            _ => {
-                if let Some(name) = ast::value_name(arg).filter(|n| is_secret_name(n)) {
-                    self.hit(arg, &name);
-                }
-            }
+        if let Some(name) = secret_in(arg) {
+            self.hit(arg, &name);
         }
     }
 
@@ -93,6 +67,29 @@ impl Visitor {
             syn::spanned::Spanned::span(arg),
             format!("`{name}`"),
         ));
+    }
+}
+
+/// The secret-named value an argument writes, if any: a structured field named like a secret or
+/// holding one (`token = value`), a `{capture}` of the format string, a value named like a secret
+/// (or a local bound from one), or any of these inside a `format!` the argument was built with.
+fn secret_in(arg: &Expr) -> Option<String> {
+    match ast::peel(arg) {
+        Expr::Assign(assign) => ast::value_name(&assign.left)
+            .filter(|n| is_secret_name(n))
+            .or_else(|| secret_in(&assign.right)),
+        Expr::Lit(_) => {
+            let text = ast::str_lit(arg)?;
+            ast::format_captures(&text)
+                .into_iter()
+                .find(|n| is_secret_name(n))
+        }
+        Expr::Macro(m) if ast::macro_name(&m.mac) == "format" => {
+            ast::macro_args(&m.mac)?.iter().find_map(secret_in)
+        }
+        _ => ast::value_names(arg)
+            .into_iter()
+            .find(|n| is_secret_name(n)),
     }
 }
 

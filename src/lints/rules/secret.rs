@@ -5,7 +5,9 @@
 //! literal looks random (length and Shannon entropy above a threshold; lower for passwords);
 //! and, in any string literal, a known credential format: a PEM private key header, an AWS
 //! access key id (`AKIA…`), a GitHub token (`ghp_…`, `github_pat_…`), a Slack token (`xox?-…`),
-//! a Stripe live key (`sk_live_…`).
+//! a Stripe live key (`sk_live_…`), a password in a connection URL (`postgres://user:pw@host`;
+//! not a template like `{password}` or `${DB_PASSWORD}`, nor a placeholder like `postgres`).
+//! Literals in methods of trait impls (`impl Default`) count like any other.
 //!
 //! **Why**: a secret in the source is in every clone, build log and binary, and cannot be rotated
 //! without a release (CWE-798).
@@ -37,7 +39,7 @@ pub(super) const RULE: Rule = Rule {
           rotated without a release.",
     fix: "Load the secret at run time (environment, secret store, mounted file) and rotate the \
           value that was committed.",
-    flags: "high-entropy literal in a secret-named const/static/let/field; PEM private keys, AWS, GitHub, Slack, Stripe-live formats in any literal",
+    flags: "high-entropy literal in a secret-named const/static/let/field; PEM private keys, AWS, GitHub, Slack, Stripe-live formats and passwords in connection URLs (`postgres://user:pw@host`) in any literal",
     severity_note: "",
     check,
 };
@@ -146,6 +148,9 @@ fn known_format(text: &str) -> Option<&'static str> {
     if text.contains("-----BEGIN") && text.contains("PRIVATE KEY-----") {
         return Some("PEM private key");
     }
+    if url_password(text).is_some() {
+        return Some("password in a connection URL");
+    }
     let token_chars =
         |s: &str, min: usize, f: fn(char) -> bool| s.chars().take_while(|c| f(*c)).count() >= min;
     let alnum = |c: char| c.is_ascii_alphanumeric();
@@ -194,6 +199,24 @@ fn known_format(text: &str) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// The password of a `scheme://user:password@host` URL in `text`, when it is a real one: not
+/// empty, not a template (`{password}`, `${DB_PASSWORD}`, `%s`) and not a placeholder.
+fn url_password(text: &str) -> Option<&str> {
+    let after_scheme = &text[text.find("://")? + 3..];
+    let authority = after_scheme.split(['/', '?', '#']).next()?;
+    let (userinfo, _host) = authority.rsplit_once('@')?;
+    let (_user, password) = userinfo.split_once(':')?;
+    let lower = password.to_lowercase();
+    let placeholder = password.len() < 6
+        || password.contains(['{', '$', '%', '<', '*'])
+        || PLACEHOLDERS.iter().any(|p| lower.contains(p))
+        || matches!(
+            lower.as_str(),
+            "password" | "passwd" | "secret" | "postgres" | "root"
+        );
+    (!placeholder).then_some(password)
 }
 
 fn check(src: &SourceFile<'_>) -> Vec<Hit> {
@@ -349,5 +372,18 @@ mod tests {
             Some("Stripe live key")
         );
         assert_eq!(known_format("sk_test_4eC39HqLyjWDarjtT1zdp7dc"), None);
+        assert_eq!(
+            known_format("postgres://admin:Zq8vR2kLm4Tn@db:5432/app"),
+            Some("password in a connection URL")
+        );
+        for safe in [
+            "postgres://reader@replica/app",
+            "postgres://reader:{password}@{host}/app",
+            "redis://:${REDIS_PASSWORD}@cache:6379",
+            "postgres://postgres:postgres@localhost/test",
+            "https://example.com/a:b@c",
+        ] {
+            assert_eq!(known_format(safe), None, "{safe}");
+        }
     }
 }
