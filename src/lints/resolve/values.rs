@@ -1,7 +1,7 @@
 //! Values within a function, as the rules should see them where they are used:
 //!
 //! - a local bound to a constant (`let secure = false;`, a function-local `const`, a file-level
-//!   `const` of a literal) is that constant wherever it is read (`.secure(secure)` reads
+//!   `const` or `static` of a literal) is that constant wherever it is read (`.secure(secure)` reads
 //!   `.secure(false)`), tuples and destructuring included (`let (program, flag) = ("sh", "-c");`);
 //!   a value chosen by an `if`/`match` whose arms are all constants is taken as its first arm;
 //! - a local bound to a call, a method chain or a macro (`let q = format!(…)`,
@@ -9,7 +9,8 @@
 //!   expression where it is used: `sqlx::query(&q)` reads `sqlx::query(&format!(…))`;
 //! - a builder kept in a local across statements is one chain: `let mut cmd = Command::new("sh");
 //!   cmd.arg("-c"); cmd.arg(x); cmd.output()` reads `Command::new("sh").arg("-c").arg(x).output()`,
-//!   as does `let b = Router::new().route(…); let b = b.layer(auth);` and `b = b.layer(auth);`.
+//!   as does `let b = Router::new().route(…); let b = b.layer(auth);` and `b = b.layer(auth);`;
+//!   a string grown with `s += x;` reads `s + x`.
 //!
 //! A substituted value is wrapped in an [`Expr::Group`] carrying the local's name
 //! (see [`local_name`]), so the rules that judge values by their names (`token == expected`,
@@ -72,10 +73,14 @@ fn unit() -> Expr {
 pub fn propagate(file: &mut syn::File) {
     let mut file_consts = HashMap::new();
     for item in &file.items {
-        if let syn::Item::Const(c) = item
-            && is_constant(&c.expr)
-        {
-            file_consts.insert(c.ident.to_string(), (*c.expr).clone());
+        match item {
+            syn::Item::Const(c) if is_constant(&c.expr) => {
+                file_consts.insert(c.ident.to_string(), (*c.expr).clone());
+            }
+            syn::Item::Static(s) if is_constant(&s.expr) && !is_mutable(&s.mutability) => {
+                file_consts.insert(s.ident.to_string(), (*s.expr).clone());
+            }
+            _ => {}
         }
     }
     let mut values = Values {
@@ -83,6 +88,10 @@ pub fn propagate(file: &mut syn::File) {
         ..Values::default()
     };
     values.visit_file_mut(file);
+}
+
+fn is_mutable(mutability: &syn::StaticMutability) -> bool {
+    matches!(mutability, syn::StaticMutability::Mut(_))
 }
 
 #[derive(Clone)]
@@ -137,10 +146,9 @@ impl Values {
             Pat::Ident(p) if p.by_ref.is_none() && p.subpat.is_none() => {
                 let name = p.ident.to_string();
                 let value = chosen(init);
-                if is_constant(value) {
-                    if p.mutability.is_none() || !self.assigned.contains(&name) {
-                        self.consts.insert(name, value.clone());
-                    }
+                let fixed = p.mutability.is_none() || !self.assigned.contains(&name);
+                if is_constant(value) && fixed {
+                    self.consts.insert(name, value.clone());
                 } else if is_chain(init) && small(init) {
                     self.chains.insert(
                         name,
@@ -190,8 +198,26 @@ impl Values {
         true
     }
 
-    /// `b = b.layer(x);` on a builder local: the builder becomes the new value.
+    /// `b = b.layer(x);` on a builder local: the builder becomes the new value; `s += x;` on a
+    /// local built by a call (a `String`) makes it `s + x`.
     fn reassign_chain(&mut self, expr: &mut Expr) -> bool {
+        if let Expr::Binary(binary) = expr
+            && matches!(binary.op, syn::BinOp::AddAssign(_))
+            && let Some(name) = single_ident(&binary.left)
+            && self.chains.contains_key(&name)
+        {
+            self.visit_expr_mut(&mut binary.right);
+            let right = (*binary.right).clone();
+            let span = span_of(&binary.left);
+            if let Some(chain) = self.chains.get_mut(&name) {
+                let left = marked(&name, chain.expr.clone(), span);
+                chain.expr = syn::parse_quote_spanned!(span=> #left + #right);
+                self.blank.insert((chain.block, chain.index));
+                chain.pending = true;
+            }
+            *expr = unit();
+            return true;
+        }
         let Expr::Assign(assign) = expr else {
             return false;
         };
@@ -298,10 +324,12 @@ fn is_constant(expr: &Expr) -> bool {
     }
 }
 
-/// A value computed by a call, a method chain or a macro (possibly awaited or `?`-ed).
+/// A value computed by a call, a method chain, a macro or a concatenation (possibly awaited or
+/// `?`-ed).
 fn is_chain(expr: &Expr) -> bool {
     match strip(expr) {
         Expr::Call(_) | Expr::MethodCall(_) | Expr::Macro(_) | Expr::Struct(_) => true,
+        Expr::Binary(b) => matches!(b.op, syn::BinOp::Add(_)),
         Expr::Try(t) => is_chain(&t.expr),
         Expr::Await(a) => is_chain(&a.base),
         Expr::Reference(r) => is_chain(&r.expr),

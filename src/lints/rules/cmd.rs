@@ -2,8 +2,9 @@
 //!
 //! **What**: `Command::new(<shell>)` (std or tokio; `sh`, `bash`, `zsh`, `dash`, `/bin/sh`, `cmd`,
 //! `cmd.exe`, `powershell`, `pwsh`) given `-c` / `/C` / `-Command` and then an argument that is not
-//! a literal (`format!`, a variable, a concatenation), in one builder chain or through a local
-//! `let mut cmd = Command::new("sh");` in the same block.
+//! a literal (`format!`, a variable, a concatenation), in one builder chain. The resolution layer
+//! makes a builder kept in a local across statements (`let mut cmd = Command::new("sh");
+//! cmd.arg("-c"); …`) and a program or flag held in locals (`let (program, flag) = …`) one chain.
 //!
 //! **Why**: the shell parses the whole string, so data containing `;`, `&&`, `$(…)` or a newline
 //! runs commands of the attacker's choosing (CWE-78).
@@ -12,8 +13,6 @@
 //!
 //! **Fix**: run the program directly with each value as its own argument
 //! (`Command::new("ping").args(["-c", "1", &host])`), after validating it.
-
-use std::collections::HashMap;
 
 use syn::visit::Visit;
 use syn::{Expr, ExprMethodCall};
@@ -130,98 +129,34 @@ fn check(src: &SourceFile<'_>) -> Vec<Hit> {
     let mut v = Visitor {
         src,
         hits: Vec::new(),
-        locals: HashMap::new(),
     };
     v.visit_file(src.syntax);
     v.hits
 }
 
-/// A local bound to a shell command: where it was built and its arguments so far.
-struct Local {
-    span: proc_macro2::Span,
-    shell: String,
-    args: Vec<Arg>,
-}
-
 struct Visitor<'s> {
     src: &'s SourceFile<'s>,
     hits: Vec<Hit>,
-    /// Shell commands bound by `let` in the enclosing blocks.
-    locals: HashMap<String, Local>,
-}
-
-impl Visitor<'_> {
-    fn report(&mut self, span: proc_macro2::Span, shell: &str) {
-        self.hits.push(Hit::at(
-            span,
-            format!("`Command::new(\"{shell}\")` runs a command line built at run time"),
-        ));
-    }
-
-    fn visit_chain_args(&mut self, calls: &[&ExprMethodCall]) {
-        for call in calls {
-            for arg in &call.args {
-                self.visit_expr(arg);
-            }
-        }
-    }
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
     crate::lints::ast::lint_visit_common!();
 
-    fn visit_block(&mut self, block: &'ast syn::Block) {
-        let outer_names: Vec<String> = self.locals.keys().cloned().collect();
-        syn::visit::visit_block(self, block);
-        // Locals bound in this block end here; report those that went wrong.
-        let ended: Vec<String> = self
-            .locals
-            .keys()
-            .filter(|k| !outer_names.contains(k))
-            .cloned()
-            .collect();
-        for name in ended {
-            if let Some(local) = self.locals.remove(&name)
-                && dynamic_after_flag(&local.args)
-            {
-                self.report(local.span, &local.shell);
-            }
-        }
-    }
-
-    fn visit_local(&mut self, local: &'ast syn::Local) {
-        if let (syn::Pat::Ident(p), Some(init)) = (&local.pat, &local.init) {
-            // `let mut cmd = Command::new("sh");`, possibly with `.arg`s chained already.
-            let (root, calls) = match ast::peel(&init.expr) {
-                Expr::MethodCall(m) => ast::method_chain(m),
-                other => (other, Vec::new()),
-            };
-            if let Some(shell) = shell_of(self.src, root) {
-                let span = syn::spanned::Spanned::span(ast::peel(root));
-                let args = classify(&chain_args(&calls));
-                self.locals
-                    .insert(p.ident.to_string(), Local { span, shell, args });
-                self.visit_chain_args(&calls);
-                return;
-            }
-        }
-        syn::visit::visit_local(self, local);
-    }
-
     fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
         let (root, calls) = ast::method_chain(call);
-        if let Some(shell) = shell_of(self.src, root) {
-            if dynamic_after_flag(&classify(&chain_args(&calls))) {
-                self.report(syn::spanned::Spanned::span(ast::peel(root)), &shell);
-            }
-        } else if let Expr::Path(p) = ast::peel(root)
-            && let Some(name) = p.path.get_ident().map(ToString::to_string)
-            && let Some(local) = self.locals.get_mut(&name)
+        if let Some(shell) = shell_of(self.src, root)
+            && dynamic_after_flag(&classify(&chain_args(&calls)))
         {
-            // `cmd.arg("-c").arg(x);` on a local shell command.
-            local.args.extend(classify(&chain_args(&calls)));
+            self.hits.push(Hit::at(
+                syn::spanned::Spanned::span(ast::peel(root)),
+                format!("`Command::new(\"{shell}\")` runs a command line built at run time"),
+            ));
         }
-        self.visit_chain_args(&calls);
+        for call in &calls {
+            for arg in &call.args {
+                self.visit_expr(arg);
+            }
+        }
         self.visit_expr(root);
     }
 }

@@ -17,8 +17,6 @@
 //! **Fix**: `subtle::ConstantTimeEq` (`a.as_bytes().ct_eq(b.as_bytes()).into()`), or the MAC's own
 //! `verify_slice`; better still, compare fixed-size digests of the two values.
 
-use std::collections::HashMap;
-
 use syn::visit::Visit;
 use syn::{BinOp, Expr, ExprBinary, Lit};
 
@@ -116,49 +114,30 @@ fn field_name(expr: &Expr) -> Option<String> {
 }
 
 fn check(src: &SourceFile<'_>) -> Vec<Hit> {
-    let mut v = Visitor {
-        hits: Vec::new(),
-        origins: HashMap::new(),
-    };
+    let mut v = Visitor { hits: Vec::new() };
     v.visit_file(src.syntax);
     v.hits
 }
 
 struct Visitor {
     hits: Vec<Hit>,
-    /// `let expected = state.admin_token.as_str();` maps `expected` to `admin_token`.
-    origins: HashMap<String, String>,
 }
 
 impl Visitor {
-    /// The operand's name, or the name of what a local was bound from when that is secret-like.
+    /// The operand's secret-like name: its own, or that of what the local it was read from was
+    /// bound to (`let expected = state.admin_token.as_str();` → `admin_token`); else its name.
     fn operand_name(&self, expr: &Expr) -> Option<String> {
-        let name = ast::value_name(expr)?;
-        if is_secret_operand(&name) {
-            return Some(name);
-        }
-        self.origins.get(&name).cloned().or(Some(name))
+        let names = ast::value_names(expr);
+        names
+            .iter()
+            .find(|n| is_secret_operand(n))
+            .or(names.first())
+            .cloned()
     }
 }
 
 impl<'ast> Visit<'ast> for Visitor {
     crate::lints::ast::lint_visit_common!();
-
-    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        let outer = std::mem::take(&mut self.origins);
-        syn::visit::visit_item_fn(self, item);
-        self.origins = outer;
-    }
-
-    fn visit_local(&mut self, local: &'ast syn::Local) {
-        if let (syn::Pat::Ident(p), Some(init)) = (&local.pat, &local.init)
-            && let Some(origin) = ast::value_name(&init.expr)
-            && is_secret_operand(&origin)
-        {
-            self.origins.insert(p.ident.to_string(), origin);
-        }
-        syn::visit::visit_local(self, local);
-    }
 
     fn visit_expr_binary(&mut self, expr: &'ast ExprBinary) {
         if matches!(expr.op, BinOp::Eq(_) | BinOp::Ne(_))

@@ -14,8 +14,6 @@
 //! **Fix**: `decoder.take(MAX_BYTES).read_to_end(&mut out)` and treat hitting the limit as an
 //! error, or `zstd::bulk::decompress(data, MAX_BYTES)`; stream instead of buffering.
 
-use std::collections::HashSet;
-
 use syn::visit::Visit;
 use syn::{Expr, ExprCall, ExprMethodCall};
 
@@ -61,7 +59,6 @@ const READ_ALL: &[&str] = &["read_to_end", "read_to_string"];
 fn check(src: &SourceFile<'_>) -> Vec<Hit> {
     let mut v = Visitor {
         src,
-        unbounded: HashSet::new(),
         hits: Vec::new(),
     };
     v.visit_file(src.syntax);
@@ -70,8 +67,6 @@ fn check(src: &SourceFile<'_>) -> Vec<Hit> {
 
 struct Visitor<'s> {
     src: &'s SourceFile<'s>,
-    /// Locals holding a decoder with no `.take(…)` on it.
-    unbounded: HashSet<String>,
     hits: Vec<Hit>,
 }
 
@@ -102,10 +97,6 @@ impl Visitor<'_> {
                 matches!(method.as_str(), "unwrap" | "expect")
                     && self.is_unbounded_decoder(&m.receiver)
             }
-            Expr::Path(p) => p
-                .path
-                .get_ident()
-                .is_some_and(|i| self.unbounded.contains(&i.to_string())),
             _ => false,
         }
     }
@@ -113,36 +104,6 @@ impl Visitor<'_> {
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
     crate::lints::ast::lint_visit_common!();
-
-    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        let outer = std::mem::take(&mut self.unbounded);
-        syn::visit::visit_item_fn(self, item);
-        self.unbounded = outer;
-    }
-
-    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        let outer = std::mem::take(&mut self.unbounded);
-        syn::visit::visit_impl_item_fn(self, item);
-        self.unbounded = outer;
-    }
-
-    fn visit_local(&mut self, local: &'ast syn::Local) {
-        syn::visit::visit_local(self, local);
-        let unbounded = local
-            .init
-            .as_ref()
-            .is_some_and(|init| self.is_unbounded_decoder(&init.expr));
-        let mut names = Vec::new();
-        ast::pattern_bindings(&local.pat, &mut names);
-        // A name bound again (`let d = d.take(MAX);`) holds what it is bound to now.
-        for name in names {
-            if unbounded {
-                self.unbounded.insert(name);
-            } else {
-                self.unbounded.remove(&name);
-            }
-        }
-    }
 
     fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
         let method = ast::method(call);

@@ -16,8 +16,6 @@
 //! **Fix**: load keys at run time from a secret store; generate nonces and salts randomly per
 //! message (`OsRng`, `Aead::generate_nonce`, `SaltString::generate`).
 
-use std::collections::HashSet;
-
 use syn::visit::Visit;
 use syn::{Expr, ExprCall};
 
@@ -84,21 +82,8 @@ const TYPE_FNS: &[&str] = &[
 ];
 
 fn check(src: &SourceFile<'_>) -> Vec<Hit> {
-    let mut constants = HashSet::new();
-    for item in &src.syntax.items {
-        match item {
-            syn::Item::Const(c) if is_literal_material(&c.expr) => {
-                constants.insert(c.ident.to_string());
-            }
-            syn::Item::Static(s) if is_literal_material(&s.expr) => {
-                constants.insert(s.ident.to_string());
-            }
-            _ => {}
-        }
-    }
     let mut v = Visitor {
         src,
-        constants,
         hits: Vec::new(),
     };
     v.visit_file(src.syntax);
@@ -137,14 +122,14 @@ fn is_literal_material(expr: &Expr) -> bool {
 
 struct Visitor<'s> {
     src: &'s SourceFile<'s>,
-    constants: HashSet<String>,
     hits: Vec<Hit>,
 }
 
 impl Visitor<'_> {
+    /// Key material written in the source: a literal, or a constant or local the resolution
+    /// layer replaced by its literal.
     fn is_material(&self, expr: &Expr) -> bool {
         is_literal_material(expr)
-            || matches!(ast::peel(expr), Expr::Path(p) if p.path.get_ident().is_some_and(|i| self.constants.contains(&i.to_string())))
     }
 }
 

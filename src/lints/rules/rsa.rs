@@ -13,10 +13,8 @@
 //! **Fix**: 3072 bits for keys that must last (2048 at the least), or an elliptic-curve key
 //! (Ed25519, P-256).
 
-use std::collections::HashMap;
-
+use syn::ExprCall;
 use syn::visit::Visit;
-use syn::{Expr, ExprCall};
 
 use super::{Hit, Rule};
 use crate::finding::{Confidence, Severity};
@@ -48,21 +46,8 @@ const GENERATORS: &[(&str, &str, usize)] = &[
 ];
 
 fn check(src: &SourceFile<'_>) -> Vec<Hit> {
-    // Integer constants of the file, for `RsaPrivateKey::new(&mut rng, BITS)`.
-    let mut constants = HashMap::new();
-    for item in &src.syntax.items {
-        let (ident, expr) = match item {
-            syn::Item::Const(c) => (&c.ident, &*c.expr),
-            syn::Item::Static(s) => (&s.ident, &*s.expr),
-            _ => continue,
-        };
-        if let Some(value) = ast::int_lit(expr) {
-            constants.insert(ident.to_string(), value);
-        }
-    }
     let mut v = Visitor {
         src,
-        constants,
         hits: Vec::new(),
     };
     v.visit_file(src.syntax);
@@ -71,20 +56,7 @@ fn check(src: &SourceFile<'_>) -> Vec<Hit> {
 
 struct Visitor<'s> {
     src: &'s SourceFile<'s>,
-    constants: HashMap<String, u64>,
     hits: Vec<Hit>,
-}
-
-impl Visitor<'_> {
-    fn bits(&self, expr: &Expr) -> Option<u64> {
-        ast::int_lit(expr).or_else(|| match ast::peel(expr) {
-            Expr::Path(p) => p
-                .path
-                .get_ident()
-                .and_then(|i| self.constants.get(&i.to_string()).copied()),
-            _ => None,
-        })
-    }
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
@@ -97,7 +69,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
                 && let Some((_, _, index)) = GENERATORS
                     .iter()
                     .find(|(o, f, _)| o == owner && f == function)
-                && let Some(bits) = call.args.iter().nth(*index).and_then(|a| self.bits(a))
+                && let Some(bits) = call.args.iter().nth(*index).and_then(ast::int_lit)
                 && bits < MINIMUM_BITS
             {
                 self.hits.push(Hit::at_path(

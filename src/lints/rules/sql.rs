@@ -5,8 +5,8 @@
 //! `query_row`, `query_map`; postgres / tokio-postgres `query`, `query_one`, `query_opt`,
 //! `execute`, `batch_execute`, `simple_query`; mysql `query_drop`, `query_first`, `exec`,
 //! `exec_drop`, `exec_first`; diesel `sql_query` — is a `format!`, a `+` concatenation or a
-//! `.concat()` / `.join()` whose literal text contains SQL, directly or through a local `let` of
-//! the same function (also one grown with `push_str` / `+=` from a non-literal).
+//! `.concat()` / `.join()` whose literal text contains SQL, or SQL text grown with `push_str` /
+//! `+=` from a non-literal; locals of the function read as their values (the resolution layer).
 //!
 //! **Why**: values spliced into SQL text can close the string and add their own SQL, reading or
 //! changing any data the connection may touch (CWE-89).
@@ -17,8 +17,6 @@
 //! `params![name]`); for identifiers, pick from a fixed list.
 //!
 //! Interpolating only upper-case constants (`format!("SELECT * FROM {TABLE}")`) is not flagged.
-
-use std::collections::HashMap;
 
 use syn::visit::Visit;
 use syn::{BinOp, Expr};
@@ -96,8 +94,8 @@ fn is_const_name(name: &str) -> bool {
 }
 
 /// True if `expr` builds SQL text at run time from something that is not a constant.
-fn dynamic_sql(expr: &Expr, locals: &HashMap<String, Built>, depth: u8) -> bool {
-    if depth > 4 {
+fn dynamic_sql(expr: &Expr, depth: u8) -> bool {
+    if depth > 8 {
         return false;
     }
     match ast::peel(expr) {
@@ -108,19 +106,9 @@ fn dynamic_sql(expr: &Expr, locals: &HashMap<String, Built>, depth: u8) -> bool 
             let Some(template) = args.first().and_then(ast::str_lit) else {
                 return false;
             };
-            let captured = ast::format_captures(&template);
-            let dynamic_capture = captured.iter().any(|c| !is_const_name(c));
-            let dynamic_arg = args.iter().skip(1).any(|a| match ast::peel(a) {
-                Expr::Lit(_) => false,
-                Expr::Path(p) => !p
-                    .path
-                    .segments
-                    .last()
-                    .is_some_and(|s| is_const_name(&s.ident.to_string())),
-                Expr::Assign(_) => true,
-                _ => true,
-            });
-            looks_like_sql(&template) && (dynamic_capture || dynamic_arg)
+            // Captures are arguments too (the resolution layer appends them).
+            let dynamic_arg = args.iter().skip(1).any(|a| !is_constant(a));
+            looks_like_sql(&template) && dynamic_arg
         }
         Expr::Binary(b) if matches!(b.op, BinOp::Add(_)) => {
             let literals = literal_text(expr);
@@ -130,12 +118,25 @@ fn dynamic_sql(expr: &Expr, locals: &HashMap<String, Built>, depth: u8) -> bool 
             let text = quote::ToTokens::to_token_stream(&m.receiver).to_string();
             looks_like_sql(&text) && !all_literal(&m.receiver)
         }
-        Expr::MethodCall(m) if m.args.is_empty() => dynamic_sql(&m.receiver, locals, depth + 1),
+        // `sql.push_str(&name)` on SQL text.
+        Expr::MethodCall(m) if matches!(ast::method(m).as_str(), "push_str" | "push") => {
+            (looks_like_sql(&literal_text(&m.receiver)) && m.args.iter().any(|a| !all_literal(a)))
+                || dynamic_sql(&m.receiver, depth + 1)
+        }
+        Expr::MethodCall(m) if m.args.is_empty() => dynamic_sql(&m.receiver, depth + 1),
+        _ => false,
+    }
+}
+
+/// A literal or an upper-case constant (a format argument that cannot carry input).
+fn is_constant(expr: &Expr) -> bool {
+    match ast::peel(expr) {
+        Expr::Lit(_) => true,
         Expr::Path(p) => p
             .path
-            .get_ident()
-            .and_then(|i| locals.get(&i.to_string()))
-            .is_some_and(|built| built.dynamic),
+            .segments
+            .last()
+            .is_some_and(|s| is_const_name(&s.ident.to_string())),
         _ => false,
     }
 }
@@ -170,26 +171,14 @@ fn all_literal(expr: &Expr) -> bool {
     }
 }
 
-/// What is known of a local: whether its SQL text was built at run time.
-#[derive(Clone, Copy)]
-struct Built {
-    dynamic: bool,
-    sql: bool,
-}
-
 fn check(src: &SourceFile<'_>) -> Vec<Hit> {
-    let mut v = Visitor {
-        hits: Vec::new(),
-        locals: HashMap::new(),
-    };
+    let mut v = Visitor { hits: Vec::new() };
     v.visit_file(src.syntax);
     v.hits
 }
 
 struct Visitor {
     hits: Vec<Hit>,
-    /// Locals of the function being visited (`let sql = format!(…)`).
-    locals: HashMap<String, Built>,
 }
 
 impl Visitor {
@@ -197,71 +186,22 @@ impl Visitor {
         if !SINKS.contains(&name) {
             return;
         }
-        if first.is_some_and(|a| dynamic_sql(a, &self.locals, 0)) {
+        if first.is_some_and(|a| dynamic_sql(a, 0)) {
             self.hits.push(Hit::at(
                 span,
                 format!("`{name}` is given SQL built at run time"),
             ));
         }
     }
-
-    fn with_fresh_locals(&mut self, f: impl FnOnce(&mut Self)) {
-        let outer = std::mem::take(&mut self.locals);
-        f(self);
-        self.locals = outer;
-    }
 }
 
 impl<'ast> Visit<'ast> for Visitor {
     crate::lints::ast::lint_visit_common!();
 
-    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.with_fresh_locals(|v| syn::visit::visit_item_fn(v, item));
-    }
-
-    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.with_fresh_locals(|v| syn::visit::visit_impl_item_fn(v, item));
-    }
-
-    fn visit_local(&mut self, local: &'ast syn::Local) {
-        syn::visit::visit_local(self, local);
-        if let (syn::Pat::Ident(p), Some(init)) = (&local.pat, &local.init) {
-            let dynamic = dynamic_sql(&init.expr, &self.locals, 0);
-            let sql = looks_like_sql(&literal_text(&init.expr))
-                || quote::ToTokens::to_token_stream(&init.expr)
-                    .to_string()
-                    .to_lowercase()
-                    .contains("select");
-            self.locals
-                .insert(p.ident.to_string(), Built { dynamic, sql });
-        }
-    }
-
     fn visit_expr_method_call(&mut self, call: &'ast syn::ExprMethodCall) {
         let name = ast::method(call);
-        // `sql.push_str(&name)` on a local holding SQL text makes it dynamic.
-        if name == "push_str"
-            && let Some(local) = ast::value_name(&call.receiver)
-            && let Some(built) = self.locals.get_mut(&local)
-            && built.sql
-            && call.args.first().is_some_and(|a| !all_literal(a))
-        {
-            built.dynamic = true;
-        }
         self.sink(&name, call.args.first(), call.method.span());
         syn::visit::visit_expr_method_call(self, call);
-    }
-
-    fn visit_expr_binary(&mut self, expr: &'ast syn::ExprBinary) {
-        if matches!(expr.op, BinOp::AddAssign(_))
-            && let Some(local) = ast::value_name(&expr.left)
-            && let Some(built) = self.locals.get_mut(&local)
-            && built.sql
-            && !all_literal(&expr.right)
-        {
-            built.dynamic = true;
-        }
-        syn::visit::visit_expr_binary(self, expr);
     }
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
