@@ -74,6 +74,36 @@ impl BuiltinId {
     }
 }
 
+/// The group a lint belongs to. `security` lints are always reported; `hygiene` lints (panics on
+/// unwrap or indexing, unchecked arithmetic, casts, undocumented unsafe blocks: code quality that
+/// matters for robustness rather than a weakness of its own) only when the policy asks for them
+/// (`[lints] groups = ["hygiene"]`, or the strict policy).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LintGroup {
+    #[default]
+    Security,
+    Hygiene,
+}
+
+impl LintGroup {
+    /// The groups a policy may opt into (security is always on).
+    pub const OPTIONAL: [LintGroup; 1] = [LintGroup::Hygiene];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            LintGroup::Security => "security",
+            LintGroup::Hygiene => "hygiene",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<LintGroup> {
+        [LintGroup::Security, LintGroup::Hygiene]
+            .into_iter()
+            .find(|g| g.as_str() == name)
+    }
+}
+
 /// The prefix of the ids of cargo-deny's findings (`deny::banned`).
 pub const DENY_PREFIX: &str = "deny::";
 

@@ -234,7 +234,13 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         (LintInfo::not_run("a bare lockfile has no code"), Vec::new())
     } else {
         options.progress.step("linting the workspace sources");
-        let layer = lints::run_layer(&project.root, &build, analysed.reached_functions.as_ref())?;
+        let mut layer =
+            lints::run_layer(&project.root, &build, analysed.reached_functions.as_ref())?;
+        let left_out = lints::leave_out_groups(&mut layer.findings, &policy.lints.groups);
+        if let Some(note) = left_out_note(&left_out) {
+            layer.info.clippy.push_str(&format!("; {note}"));
+            warnings.push(note);
+        }
         findings.extend(layer.findings);
         findings.extend(
             policy.unsafe_findings(&layer.unsafe_code, &layer.members, &|package| {
@@ -290,4 +296,26 @@ pub fn scan(options: &ScanOptions) -> Result<Report, Error> {
         summary: Summary::of(&findings),
         findings,
     })
+}
+
+/// What the report says about hygiene lint findings the policy left out, if any.
+fn left_out_note(left_out: &std::collections::BTreeMap<String, usize>) -> Option<String> {
+    let total: usize = left_out.values().sum();
+    if total == 0 {
+        return None;
+    }
+    let mut by_id: Vec<(&String, &usize)> = left_out.iter().collect();
+    by_id.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    let listed: Vec<String> = by_id
+        .iter()
+        .take(3)
+        .map(|(id, n)| format!("{id} {n}"))
+        .collect();
+    let more = if by_id.len() > 3 { ", …" } else { "" };
+    Some(format!(
+        "{total} hygiene lint finding{} left out by the policy ({}{more}); \
+         `[lints] groups = [\"hygiene\"]` in secgate.toml or `--policy strict` shows them",
+        if total == 1 { "" } else { "s" },
+        listed.join(", ")
+    ))
 }

@@ -352,7 +352,8 @@ fn reachable_unsafe_functions_of_a_dependency_are_listed() {
 
 /// A crate's own `#![deny(warnings)]` or `#![deny(clippy::restriction)]` must not break the
 /// analysis build, in which clippy runs: `cargo build` passes, so the verdicts must be complete,
-/// and the curated clippy lints are still reported.
+/// and the curated clippy lints are still reported (the fixtures' `secgate.toml` shows the
+/// hygiene group, which `clippy::unwrap_used` belongs to).
 #[test]
 fn a_crate_that_denies_lints_still_builds_and_reports_its_lints() {
     for case in ["deny-warnings", "deny-clippy-restriction"] {

@@ -27,6 +27,9 @@ pub struct SecurityLint {
     pub severity: Severity,
     /// Why it matters, one line.
     pub reason: String,
+    /// `hygiene` lints are reported only when the policy asks for them.
+    #[serde(default)]
+    pub group: crate::ids::LintGroup,
 }
 
 #[derive(Deserialize)]

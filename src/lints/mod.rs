@@ -45,6 +45,32 @@ pub fn is_lint_id(id: &str) -> bool {
         || clippy::lint(id).is_some()
 }
 
+/// The group of the lint `id`: a curated clippy lint's own, else `security` (secgate's rules are
+/// all about security).
+pub fn lint_group(id: &str) -> crate::ids::LintGroup {
+    clippy::lint(id).map_or(crate::ids::LintGroup::Security, |l| l.group)
+}
+
+/// Takes the findings of lint groups the policy does not show out of `findings`; returns how many
+/// were left out, by id.
+pub fn leave_out_groups(
+    findings: &mut Vec<Finding>,
+    shown: &[crate::ids::LintGroup],
+) -> std::collections::BTreeMap<String, usize> {
+    let mut left_out = std::collections::BTreeMap::new();
+    findings.retain(|f| {
+        let group = lint_group(&f.id);
+        let keep = f.kind != Kind::Lint
+            || group == crate::ids::LintGroup::Security
+            || shown.contains(&group);
+        if !keep {
+            *left_out.entry(f.id.clone()).or_insert(0) += 1;
+        }
+        keep
+    });
+    left_out
+}
+
 /// One parsed source file, as the rules see it.
 pub struct SourceFile<'a> {
     /// The syntax tree, with test code removed unless the options include it.

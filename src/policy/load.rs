@@ -516,7 +516,7 @@ impl Reader<'_> {
     fn lint_rules(&mut self, root: &Table, defaults: &LintRules) -> LintRules {
         let empty = Table::new();
         let lints = self.section(root, "lints", &empty);
-        self.known_keys(lints, "[lints]", &["fail-on", "rules", "exclude"]);
+        self.known_keys(lints, "[lints]", &["fail-on", "rules", "exclude", "groups"]);
         let mut rules = Vec::new();
         if let Some(table) = self.map(lints, "rules") {
             for (id, item) in table.iter() {
@@ -538,7 +538,44 @@ impl Reader<'_> {
             fail_on: self.severity(lints, "fail-on", defaults.fail_on),
             rules,
             exclude: self.globs(lints, "exclude"),
+            groups: self.lint_groups(lints, &defaults.groups),
         }
+    }
+
+    /// `groups = ["hygiene"]`: the optional lint groups to report.
+    fn lint_groups(
+        &mut self,
+        table: &Table,
+        defaults: &[crate::ids::LintGroup],
+    ) -> Vec<crate::ids::LintGroup> {
+        let Some(item) = table.get("groups") else {
+            return defaults.to_vec();
+        };
+        let Some(array) = item.as_array() else {
+            self.problem_at(item, "`groups` must be an array of strings".to_string());
+            return defaults.to_vec();
+        };
+        let mut groups = Vec::new();
+        for value in array.iter() {
+            let offset = value.span().map_or(0, |s| s.start);
+            let known = value
+                .as_str()
+                .and_then(crate::ids::LintGroup::parse)
+                .filter(|g| crate::ids::LintGroup::OPTIONAL.contains(g));
+            match known {
+                Some(group) => groups.push(group),
+                None => self.problem(
+                    offset,
+                    format!(
+                        "unknown lint group {value}: the optional groups are {}",
+                        crate::ids::LintGroup::OPTIONAL
+                            .map(|g| format!("\"{}\"", g.as_str()))
+                            .join(", ")
+                    ),
+                ),
+            }
+        }
+        groups
     }
 
     fn unsafe_rules(&mut self, root: &Table, defaults: &UnsafeRules) -> UnsafeRules {
@@ -670,6 +707,23 @@ mod tests {
         let defaults = defaults().unwrap();
         assert_eq!(defaults.advisories.fail_on, Severity::High);
         assert_eq!(defaults.supply_chain.errors, Verdict::Fail);
+    }
+
+    #[test]
+    fn lint_groups_are_opt_in_and_checked() {
+        let default = defaults().unwrap();
+        assert!(default.lints.groups.is_empty());
+        let strict = bundled("strict").unwrap().unwrap();
+        assert_eq!(strict.lints.groups, [crate::ids::LintGroup::Hygiene]);
+        let text = "[lints]\ngroups = [\"hygiene\", \"style\"]\n";
+        let problems = parse(text, "secgate.toml", "secgate.toml").unwrap_err();
+        let rendered: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            rendered,
+            [
+                "secgate.toml:2:22: unknown lint group \"style\": the optional groups are \"hygiene\""
+            ]
+        );
     }
 
     #[test]

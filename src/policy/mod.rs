@@ -83,6 +83,9 @@ pub struct LintRules {
     pub rules: Vec<LintRule>,
     /// Paths (globs, relative to the workspace root) whose lint findings pass.
     pub exclude: Vec<globset::Glob>,
+    /// Lint groups reported besides `security` (`["hygiene"]`); findings of other groups are
+    /// left out of the report, which says how many.
+    pub groups: Vec<crate::ids::LintGroup>,
 }
 
 /// One entry of `[lints.rules]`.
