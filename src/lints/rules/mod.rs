@@ -21,6 +21,7 @@ mod log;
 mod path;
 mod perm;
 mod prof;
+mod pwhash;
 mod redirect;
 mod rng;
 mod rsa;
@@ -31,6 +32,7 @@ mod taint;
 mod tls;
 mod tls_version;
 mod tmp;
+mod unsafe_ops;
 
 /// One lint rule.
 pub struct Rule {
@@ -120,6 +122,8 @@ static RULES: &[Rule] = &[
     log::RULE,
     redirect::RULE,
     decompress::RULE,
+    pwhash::RULE,
+    unsafe_ops::RULE,
 ];
 
 /// Every rule, in registry order.
