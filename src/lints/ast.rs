@@ -211,6 +211,15 @@ pub fn method_chain(expr: &ExprMethodCall) -> (&Expr, Vec<&ExprMethodCall>) {
     (root, calls)
 }
 
+/// The expression a method chain starts from (`Client::new()` in `Client::new().get(u)`), looking
+/// through invisible groups; `expr` itself when it is no method call.
+pub fn method_chain_root(expr: &Expr) -> &Expr {
+    match through_groups(expr) {
+        Expr::MethodCall(m) => method_chain(m).0,
+        other => other,
+    }
+}
+
 /// `expr` without invisible groups (a local the resolution layer replaced by its value) and
 /// parentheses.
 pub fn through_groups(expr: &Expr) -> &Expr {

@@ -6,6 +6,7 @@ use proc_macro2::Span;
 use crate::finding::{Confidence, Severity};
 use crate::lints::SourceFile;
 
+mod alloc;
 mod bind;
 mod cmd;
 mod cookie;
@@ -23,11 +24,13 @@ mod perm;
 mod prof;
 mod pwhash;
 mod redirect;
+mod regex;
 mod rng;
 mod rsa;
 mod secret;
 mod sql;
 mod ssh;
+mod ssrf;
 mod taint;
 mod tls;
 mod tls_version;
@@ -124,6 +127,9 @@ static RULES: &[Rule] = &[
     decompress::RULE,
     pwhash::RULE,
     unsafe_ops::RULE,
+    ssrf::RULE,
+    regex::RULE,
+    alloc::RULE,
 ];
 
 /// Every rule, in registry order.

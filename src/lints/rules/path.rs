@@ -1,8 +1,8 @@
 //! SG-PATH-001 — request-controlled path reaches the filesystem; zip entry names used as paths.
 //!
-//! **What**: in an axum or actix-web handler (a function with a `Path<…>` or `Query<…>`
-//! extractor parameter), a value bound from the extractor — directly or through a local `let`
-//! built from it — passed to `File::open`/`create`, `fs::read*`, `fs::write`, `remove_*`,
+//! **What**: in an axum or actix-web handler (a function with a `Path`, `Query`, `Json` or `Form`
+//! extractor parameter), a value bound from the extractor — directly, in a `format!`, joined onto
+//! a base with `Path::join`, or through a local built from it — passed to `File::open`/`create`, `fs::read*`, `fs::write`, `remove_*`,
 //! `read_dir`, `create_dir_all`, `copy`, `rename`, `OpenOptions::open`, `ServeFile::new`,
 //! `NamedFile::open` (std and tokio), unless the function both `canonicalize`s and checks
 //! `starts_with`, or takes only the `file_name()` of the value. Also, in a file that uses the
@@ -36,7 +36,7 @@ pub(super) const RULE: Rule = Rule {
           the intended directory.",
     fix: "Reject separators and `..`, or canonicalize the joined path and check it starts with \
           the base directory; use `enclosed_name()` for zip entries.",
-    flags: "`Path<…>`/`Query<…>` extractor values reaching `File::open`, `fs::*`, `ServeFile::new`, … without `canonicalize` + `starts_with`; zip entry `name()` used as a path",
+    flags: "`Path`/`Query`/`Json`/`Form` extractor values (directly, in `format!`, through `join` or a local) reaching `File::open`, `fs::*` (`remove_file`, `remove_dir_all`, `rename`, …), `ServeFile::new`, … without `canonicalize` + `starts_with`; zip entry `name()` used as a path",
     severity_note: "",
     check,
 };
@@ -110,7 +110,7 @@ impl Visitor<'_> {
     fn handler(&mut self, sig: &Signature, block: &syn::Block, visit: impl FnOnce(&mut Self)) {
         let outer = std::mem::take(&mut self.tainted);
         if !body_sanitizes(block) {
-            self.tainted = RequestTaint::of_handler(sig, &["Path", "Query"]);
+            self.tainted = RequestTaint::of_handler(sig, &["Path", "Query", "Json", "Form"]);
         }
         visit(self);
         self.tainted = outer;

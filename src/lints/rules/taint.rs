@@ -11,6 +11,29 @@ use syn::{Expr, FnArg, Signature};
 
 use crate::lints::ast;
 
+/// Parameter types that carry request data: extractors of axum/actix-web, raw requests and header
+/// maps.
+pub(super) const REQUEST_TYPES: &[&str] = &[
+    "Query",
+    "Json",
+    "Form",
+    "Path",
+    "HeaderMap",
+    "TypedHeader",
+    "Request",
+    "HttpRequest",
+    "Multipart",
+    "Bytes",
+];
+
+/// Names that say a value came from the request's headers or body size.
+pub(super) fn names_request_size(expr: &Expr) -> bool {
+    ast::expr_idents(expr).iter().any(|i| {
+        let lower = i.to_ascii_lowercase();
+        lower.contains("content_length") || lower == "headers" || lower == "header"
+    })
+}
+
 #[derive(Debug, Default)]
 pub(super) struct RequestTaint {
     names: HashSet<String>,
@@ -38,6 +61,11 @@ impl RequestTaint {
         RequestTaint {
             names: names.into_iter().collect(),
         }
+    }
+
+    /// True if no name is tainted.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
     }
 
     /// True if `expr` names a tainted value anywhere in it (`q.next`, `format!("/{name}")`).
