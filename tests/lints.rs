@@ -214,6 +214,116 @@ fn realistic_crate_detection_table() {
     insta::assert_snapshot!(report);
 }
 
+/// Lines of `dir`'s sources marked `// <marker>: SG-…` (several ids separated by commas), as
+/// (id, file relative to `dir`, line).
+fn marked_lines(dir: &Path, files: &[PathBuf], marker: &str) -> Vec<(String, String, u32)> {
+    let mut marked = Vec::new();
+    for file in files {
+        let rel = file
+            .strip_prefix(dir)
+            .unwrap_or(file)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let text = std::fs::read_to_string(file).unwrap_or_default();
+        for (index, line) in text.lines().enumerate() {
+            if let Some(at) = line.find(marker) {
+                for id in line[at + marker.len()..].split(',') {
+                    marked.push((id.trim().to_string(), rel.clone(), (index + 1) as u32));
+                }
+            }
+        }
+    }
+    marked
+}
+
+/// The second realistic crate, a payments service (issue 13): each flaw marked
+/// `// truth: SG-…`, each safe look-alike `// look-alike: SG-…` on the line the rule would
+/// report. The table (per rule: flaws, detected, missed, look-alikes, look-alikes flagged, other
+/// false positives) and the totals are the ones in `docs/lints.md`.
+#[test]
+fn payments_crate_detection_table() {
+    use std::collections::BTreeMap;
+    let dir = root("fixtures/lints/payments");
+    let files = workspace_sources(&dir);
+    let truth = marked_lines(&dir, &files, "// truth: ");
+    let look_alikes = marked_lines(&dir, &files, "// look-alike: ");
+    assert!(truth.len() >= 30 && look_alikes.len() >= truth.len());
+    let found: Vec<(String, String, u32)> = scan_sources(&dir, &files, &LintOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"))
+        .into_iter()
+        .filter(|f| f.suppressed.is_none())
+        .map(|f| (f.id, f.locations[0].file.clone(), f.locations[0].line))
+        .collect();
+    // rule -> [flaws, detected, look-alikes, look-alikes flagged, other false positives]
+    let mut table: BTreeMap<String, [u32; 5]> = BTreeMap::new();
+    for (id, ..) in &truth {
+        table.entry(id.clone()).or_default()[0] += 1;
+    }
+    for (id, ..) in &look_alikes {
+        table.entry(id.clone()).or_default()[2] += 1;
+    }
+    let (mut missed, mut flagged, mut other) = (Vec::new(), Vec::new(), Vec::new());
+    for t in &truth {
+        if found.contains(t) {
+            table.entry(t.0.clone()).or_default()[1] += 1;
+        } else {
+            missed.push(format!("{} {}:{}", t.0, t.1, t.2));
+        }
+    }
+    for f in &found {
+        if truth.contains(f) {
+            continue;
+        }
+        // A finding on a look-alike's line, of any rule, is a flagged look-alike.
+        if look_alikes
+            .iter()
+            .any(|(_, file, line)| *file == f.1 && *line == f.2)
+        {
+            if let Some((id, ..)) = look_alikes
+                .iter()
+                .find(|(_, file, line)| *file == f.1 && *line == f.2)
+            {
+                table.entry(id.clone()).or_default()[3] += 1;
+            }
+            flagged.push(format!("{} {}:{}", f.0, f.1, f.2));
+        } else {
+            table.entry(f.0.clone()).or_default()[4] += 1;
+            other.push(format!("{} {}:{}", f.0, f.1, f.2));
+        }
+    }
+    let mut report = String::from(
+        "| rule | flaws | detected | missed | look-alikes | look-alikes flagged | other false positives |\n|---|---|---|---|---|---|---|\n",
+    );
+    let mut totals = [0u32; 5];
+    for (id, row) in &table {
+        report.push_str(&format!(
+            "| {id} | {} | {} | {} | {} | {} | {} |\n",
+            row[0],
+            row[1],
+            row[0] - row[1],
+            row[2],
+            row[3],
+            row[4]
+        ));
+        for (t, r) in totals.iter_mut().zip(row) {
+            *t += r;
+        }
+    }
+    let percent = |a: u32, b: u32| if b == 0 { 0 } else { (a * 100 + b / 2) / b };
+    report.push_str(&format!(
+        "\ndetected {} of {} flaws ({} %); look-alikes flagged {} of {} ({} %); other false positives {}\n\
+         missed: {missed:?}\nlook-alikes flagged: {flagged:?}\nother false positives: {other:?}\n",
+        totals[1],
+        totals[0],
+        percent(totals[1], totals[0]),
+        totals[3],
+        totals[2],
+        percent(totals[3], totals[2]),
+        totals[4]
+    ));
+    insta::assert_snapshot!(report);
+}
+
 /// docs/lints.md's rule table is generated from the registry: the test fails when the document is
 /// stale, and `UPDATE_DOCS=1` rewrites the table in place.
 #[test]

@@ -128,3 +128,33 @@ fn format_locals_and_captures_reach_their_uses() {
     );
     assert!(out.contains("target = \"auth\" , token = tok"), "{out}");
 }
+
+/// Generated code that reassigns locals from each other (sha2's SIMD rounds) must not grow the
+/// tree exponentially: values stop being copied once they are large or read often.
+#[test]
+fn reassigned_locals_do_not_blow_up() {
+    let mut body = String::from("let mut a = f(x); let mut b = g(x);\n");
+    for _ in 0..200 {
+        body.push_str("a = f(a, b, b); b = g(b, a, a);\n");
+    }
+    let text = format!("fn rounds(x: u64) -> u64 {{ {body} a }}");
+    let start = std::time::Instant::now();
+    let out = plain(&text);
+    assert!(out.len() < 2_000_000, "{}", out.len());
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+}
+
+#[test]
+fn a_builder_used_many_times_is_copied_a_bounded_number_of_times() {
+    let mut body = String::from("let client = Client::builder().build();\n");
+    for i in 0..500 {
+        body.push_str(&format!("client.get(\"/{i}\");\n"));
+    }
+    let out = plain(&format!("fn f() {{ {body} }}"));
+    assert_eq!(
+        out.matches("Client :: builder").count(),
+        32,
+        "{}",
+        out.len()
+    );
+}

@@ -36,6 +36,10 @@ const MARKER: &str = "secgate_local";
 /// chain used many times would multiply the tree.
 const MAX_VALUE_TEXT: usize = 2_000;
 
+/// A value copied to more uses than this stops being copied (generated code reads one local
+/// thousands of times).
+const MAX_USES: usize = 32;
+
 /// The name of the local that `expr` was substituted for, if it was.
 pub fn local_name(expr: &Expr) -> Option<String> {
     let Expr::Group(group) = expr else {
@@ -103,6 +107,10 @@ struct Chain {
     index: usize,
     /// Extended by statements since it was last used.
     pending: bool,
+    /// Grown too large or read too often: left as written from here on (its pending extensions
+    /// are still emitted at the end of its block).
+    frozen: bool,
+    uses: usize,
 }
 
 #[derive(Default)]
@@ -158,6 +166,8 @@ impl Values {
                             block,
                             index,
                             pending: false,
+                            frozen: false,
+                            uses: 0,
                         },
                     );
                 }
@@ -176,11 +186,15 @@ impl Values {
     }
 
     /// `cmd.arg(x).arg(y);` on a mutable builder local: extends the builder, true if it was one.
-    fn extend_chain(&mut self, expr: &mut Expr, block: usize) -> bool {
+    fn extend_chain(&mut self, expr: &mut Expr) -> bool {
         let Some(name) = chain_root(expr) else {
             return false;
         };
-        if !self.chains.get(&name).is_some_and(|c| c.mutable) {
+        if !self
+            .chains
+            .get(&name)
+            .is_some_and(|c| c.mutable && !c.frozen)
+        {
             return false;
         }
         visit_chain_args(self, expr);
@@ -190,10 +204,10 @@ impl Values {
         let mut extended = expr.clone();
         let span = root_span(expr);
         replace_root(&mut extended, marked(&name, chain.expr.clone(), span));
+        chain.frozen = !small(&extended);
         chain.expr = extended;
         chain.pending = true;
         self.blank.insert((chain.block, chain.index));
-        let _ = block;
         *expr = unit();
         true
     }
@@ -204,7 +218,7 @@ impl Values {
         if let Expr::Binary(binary) = expr
             && matches!(binary.op, syn::BinOp::AddAssign(_))
             && let Some(name) = single_ident(&binary.left)
-            && self.chains.contains_key(&name)
+            && self.chains.get(&name).is_some_and(|c| !c.frozen)
         {
             self.visit_expr_mut(&mut binary.right);
             let right = (*binary.right).clone();
@@ -212,6 +226,7 @@ impl Values {
             if let Some(chain) = self.chains.get_mut(&name) {
                 let left = marked(&name, chain.expr.clone(), span);
                 chain.expr = syn::parse_quote_spanned!(span=> #left + #right);
+                chain.frozen = !small(&chain.expr);
                 self.blank.insert((chain.block, chain.index));
                 chain.pending = true;
             }
@@ -224,13 +239,14 @@ impl Values {
         let Some(name) = single_ident(&assign.left) else {
             return false;
         };
-        if !self.chains.contains_key(&name) {
+        if !self.chains.get(&name).is_some_and(|c| !c.frozen) {
             return false;
         }
         self.visit_expr_mut(&mut assign.right);
         let value = (*assign.right).clone();
         if let Some(chain) = self.chains.get_mut(&name) {
             self.blank.insert((chain.block, chain.index));
+            chain.frozen = !small(&value);
             chain.expr = value;
             chain.pending = true;
         }
@@ -293,7 +309,10 @@ fn strip(expr: &Expr) -> &Expr {
 fn is_constant(expr: &Expr) -> bool {
     match strip(expr) {
         Expr::Lit(_) => true,
-        Expr::Unary(u) => matches!(u.op, syn::UnOp::Neg(_)) && is_constant(&u.expr),
+        // `-1`, and `*b"…"` (a byte string literal copied into an array).
+        Expr::Unary(u) => {
+            matches!(u.op, syn::UnOp::Neg(_) | syn::UnOp::Deref(_)) && is_constant(&u.expr)
+        }
         Expr::Reference(r) => r.mutability.is_none() && is_constant(&r.expr),
         Expr::Cast(c) => is_constant(&c.expr),
         Expr::Array(a) => !a.elems.is_empty() && a.elems.iter().all(is_constant),
@@ -410,15 +429,20 @@ impl<'ast> Visit<'ast> for Assigned {
         syn::visit::visit_expr_assign(self, e);
     }
     fn visit_expr_binary(&mut self, e: &'ast syn::ExprBinary) {
+        use syn::BinOp::*;
         if matches!(
             e.op,
-            syn::BinOp::AddAssign(_) | syn::BinOp::SubAssign(_) | syn::BinOp::MulAssign(_)
-        ) || e.op.to_token_stream().to_string().ends_with('=')
-            && !matches!(
-                e.op,
-                syn::BinOp::Eq(_) | syn::BinOp::Ne(_) | syn::BinOp::Le(_) | syn::BinOp::Ge(_)
-            )
-        {
+            AddAssign(_)
+                | SubAssign(_)
+                | MulAssign(_)
+                | DivAssign(_)
+                | RemAssign(_)
+                | BitXorAssign(_)
+                | BitAndAssign(_)
+                | BitOrAssign(_)
+                | ShlAssign(_)
+                | ShrAssign(_)
+        ) {
             self.0.extend(single_ident(&e.left));
         }
         syn::visit::visit_expr_binary(self, e);
@@ -489,7 +513,7 @@ impl VisitMut for Values {
                     self.chains = chains;
                 }
                 Stmt::Expr(expr, Some(_)) => {
-                    if !self.extend_chain(expr, serial) && !self.reassign_chain(expr) {
+                    if !self.extend_chain(expr) && !self.reassign_chain(expr) {
                         self.visit_expr_mut(expr);
                     }
                 }
@@ -568,6 +592,7 @@ impl VisitMut for Values {
     fn visit_expr_method_call_mut(&mut self, call: &mut syn::ExprMethodCall) {
         if let Some(name) = single_ident(&call.receiver)
             && let Some(chain) = self.chains.get(&name)
+            && !chain.frozen
         {
             // The builder continues: its `let` alone is a partial chain.
             self.blank.insert((chain.block, chain.index));
@@ -582,7 +607,11 @@ impl VisitMut for Values {
                 *expr = marked(&name, value.clone(), span);
                 return;
             }
-            if let Some(chain) = self.chains.get_mut(&name) {
+            if let Some(chain) = self.chains.get_mut(&name)
+                && !chain.frozen
+            {
+                chain.uses += 1;
+                chain.frozen = chain.uses >= MAX_USES;
                 chain.pending = false;
                 *expr = marked(&name, chain.expr.clone(), span);
                 return;

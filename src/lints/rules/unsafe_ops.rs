@@ -1,7 +1,9 @@
 //! SG-MEM-001 — an unsafe operation whose safety the function does not show.
 //!
-//! **What**: inside an `unsafe` block or `unsafe fn`, what the code does rather than whether it
-//! has a `SAFETY:` comment (that is clippy's hygiene lint):
+//! **What**: inside an `unsafe` block of a safe function — which must guarantee soundness by
+//! itself, whatever its callers pass — what the code does rather than whether it has a `SAFETY:`
+//! comment (that is clippy's hygiene lint). The body of an `unsafe fn` is left alone: its
+//! preconditions are its callers' contract.
 //! - `mem::transmute` / `transmute_copy` (reinterpreting bytes as another type, CWE-843);
 //! - `get_unchecked(_mut)(i)` where `i` is not compared anywhere in the function (no `i < len`,
 //!   no `assert!`, not the variable of a `for i in 0..x.len()` loop) (CWE-125, CWE-787);
@@ -42,7 +44,7 @@ pub(super) const RULE: Rule = Rule {
           buffer, writes over other memory, or invalid values.",
     fix: "Use the checked form (`get`, `copy_from_slice`, `bytemuck::try_cast`) or check the \
           index or length in the same function and document it in a `// SAFETY:` comment.",
-    flags: "in `unsafe` code: `transmute`, `get_unchecked(_mut)` on an index never compared in the function, `slice::from_raw_parts(_mut)` with a computed length, `set_len(n)` (n ≠ 0), `ptr::read/write/copy(_nonoverlapping)` at a computed offset",
+    flags: "in `unsafe` blocks of safe functions: `transmute`, `get_unchecked(_mut)` on an index never compared in the function, `slice::from_raw_parts(_mut)` with a computed length, `set_len(n)` (n ≠ 0), `ptr::read/write/copy(_nonoverlapping)` at a computed offset",
     severity_note: "",
     check,
 };
@@ -52,6 +54,7 @@ fn check(src: &SourceFile<'_>) -> Vec<Hit> {
         src,
         hits: Vec::new(),
         depth: 0,
+        in_unsafe_fn: false,
         compared: HashSet::new(),
     };
     v.visit_file(src.syntax);
@@ -61,8 +64,10 @@ fn check(src: &SourceFile<'_>) -> Vec<Hit> {
 struct Visitor<'s> {
     src: &'s SourceFile<'s>,
     hits: Vec<Hit>,
-    /// How many `unsafe` blocks or functions enclose the current expression.
+    /// How many `unsafe` blocks enclose the current expression.
     depth: usize,
+    /// The current function is an `unsafe fn`.
+    in_unsafe_fn: bool,
     /// Names compared (`<`, `<=`, `>`, `>=`, `assert!`) or used as a bounded loop variable in
     /// the current function.
     compared: HashSet<String>,
@@ -159,16 +164,28 @@ fn computed_offset(expr: &Expr) -> bool {
 
 impl Visitor<'_> {
     fn function(&mut self, is_unsafe: bool, block: &syn::Block, visit: impl FnOnce(&mut Self)) {
-        let outer = std::mem::replace(&mut self.compared, bounded_names(block));
-        let outer_depth = self.depth;
-        if !is_unsafe {
-            self.depth = 0;
-        } else {
-            self.depth += 1;
+        if is_unsafe {
+            // The caller's contract: nothing in here is reported (nested safe functions are
+            // visited on their own).
+            let outer_depth = std::mem::replace(&mut self.depth, 0);
+            let outer_contract = std::mem::replace(&mut self.in_unsafe_fn, true);
+            visit(self);
+            self.depth = outer_depth;
+            self.in_unsafe_fn = outer_contract;
+            return;
         }
+        let outer = std::mem::replace(&mut self.compared, bounded_names(block));
+        let outer_depth = std::mem::replace(&mut self.depth, 0);
+        let outer_contract = std::mem::replace(&mut self.in_unsafe_fn, false);
         visit(self);
         self.depth = outer_depth;
+        self.in_unsafe_fn = outer_contract;
         self.compared = outer;
+    }
+
+    /// Inside an `unsafe` block of a safe function.
+    fn reporting(&self) -> bool {
+        self.depth > 0 && !self.in_unsafe_fn
     }
 
     fn hit(&mut self, span: proc_macro2::Span, detail: String) {
@@ -200,7 +217,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     }
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
-        if self.depth > 0
+        if self.reporting()
             && let Some(p) = ast::func_path(call)
         {
             let path = self.src.names.resolve(p);
@@ -242,7 +259,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     }
 
     fn visit_expr_method_call(&mut self, call: &'ast ExprMethodCall) {
-        if self.depth > 0 {
+        if self.reporting() {
             let method = ast::method(call);
             let detail = match method.as_str() {
                 "get_unchecked" | "get_unchecked_mut" => {
