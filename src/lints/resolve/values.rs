@@ -239,7 +239,7 @@ impl Values {
         let Some(name) = single_ident(&assign.left) else {
             return false;
         };
-        if !self.chains.get(&name).is_some_and(|c| !c.frozen) {
+        if self.chains.get(&name).is_none_or(|c| c.frozen) {
             return false;
         }
         self.visit_expr_mut(&mut assign.right);
