@@ -309,7 +309,7 @@ fn payments_crate_detection_table() {
             *t += r;
         }
     }
-    let percent = |a: u32, b: u32| if b == 0 { 0 } else { (a * 100 + b / 2) / b };
+    let percent = |a: u32, b: u32| (a * 100 + b / 2).checked_div(b).unwrap_or(0);
     report.push_str(&format!(
         "\ndetected {} of {} flaws ({} %); look-alikes flagged {} of {} ({} %); other false positives {}\n\
          missed: {missed:?}\nlook-alikes flagged: {flagged:?}\nother false positives: {other:?}\n",
