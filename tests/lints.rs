@@ -31,9 +31,10 @@ fn vulnerable_twin_yields_exactly_its_readme_rows() {
         vec![
             row("SG-SECRET-001", "src/auth.rs", 9),
             row("SG-CT-001", "src/auth.rs", 19),
-            row("SG-PROF-001", "src/lib.rs", 32),
+            row("SG-PROF-001", "src/lib.rs", 33),
             row("SG-CMD-001", "src/ops.rs", 20),
             row("SG-TLS-001", "src/outbound.rs", 8),
+            row("SG-REGEX-001", "src/search.rs", 27),
             row("SG-HASH-001", "src/token.rs", 27),
         ]
     );
