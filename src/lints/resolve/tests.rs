@@ -158,3 +158,17 @@ fn a_builder_used_many_times_is_copied_a_bounded_number_of_times() {
         out.len()
     );
 }
+
+#[test]
+fn one_expression_helpers_are_inlined_at_their_calls() {
+    let out = plain(
+        "fn sql(m: &str) -> String { format!(\"SELECT * FROM t WHERE m = '{m}'\") }\n\
+         fn long(m: &str) -> String { let x = m; x.to_string() }\n\
+         fn h(q: Q) { run(&sql(&q.merchant)); run(&long(&q.merchant)); }",
+    );
+    assert!(
+        out.contains("run (& # [secgate_local (sql)] format ! (\"SELECT * FROM t WHERE m = '{m}'\" , # [secgate_local (m)] & q . merchant))"),
+        "{out}"
+    );
+    assert!(out.contains("run (& long (& q . merchant))"), "{out}");
+}

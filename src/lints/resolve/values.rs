@@ -12,6 +12,10 @@
 //!   as does `let b = Router::new().route(…); let b = b.layer(auth);` and `b = b.layer(auth);`;
 //!   a string grown with `s += x;` reads `s + x`.
 //!
+//! - a call of a function of the same file whose body is one expression (`refunds_sql(&q.merchant)`
+//!   with `fn refunds_sql(m: &str) -> String { format!(…) }`) is that expression, its parameters
+//!   replaced by the arguments (one level: the inlined expression is not inlined again).
+//!
 //! A substituted value is wrapped in an [`Expr::Group`] carrying the local's name
 //! (see [`local_name`]), so the rules that judge values by their names (`token == expected`,
 //! `info!("{password}")`) still see the name. A mutable local assigned anywhere in the function is
@@ -89,9 +93,101 @@ pub fn propagate(file: &mut syn::File) {
     }
     let mut values = Values {
         file_consts,
+        helpers: helpers_of(&file.items),
         ..Values::default()
     };
     values.visit_file_mut(file);
+}
+
+/// A function of the file whose body is one expression (`fn refunds_sql(m: &str) -> String {
+/// format!(…) }`): its parameters and that expression.
+#[derive(Clone)]
+struct Helper {
+    params: Vec<String>,
+    body: Expr,
+}
+
+/// The one-expression functions of `items` (nested inline modules included), by name; a name
+/// defined twice is left out.
+fn helpers_of(items: &[syn::Item]) -> HashMap<String, Helper> {
+    fn collect(items: &[syn::Item], found: &mut HashMap<String, Option<Helper>>) {
+        for item in items {
+            match item {
+                syn::Item::Fn(f) => {
+                    let helper = helper_of(f);
+                    let name = f.sig.ident.to_string();
+                    if found.contains_key(&name) {
+                        found.insert(name, None);
+                    } else {
+                        found.insert(name, helper);
+                    }
+                }
+                syn::Item::Mod(m) => {
+                    if let Some((_, inner)) = &m.content {
+                        collect(inner, found);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut found = HashMap::new();
+    collect(items, &mut found);
+    found
+        .into_iter()
+        .filter_map(|(name, helper)| Some((name, helper?)))
+        .collect()
+}
+
+fn helper_of(f: &syn::ItemFn) -> Option<Helper> {
+    let [Stmt::Expr(body, None)] = f.block.stmts.as_slice() else {
+        return None;
+    };
+    let mut params = Vec::new();
+    for input in &f.sig.inputs {
+        let syn::FnArg::Typed(t) = input else {
+            return None;
+        };
+        let Pat::Ident(p) = &*t.pat else { return None };
+        params.push(p.ident.to_string());
+    }
+    small(body).then(|| Helper {
+        params,
+        body: body.clone(),
+    })
+}
+
+/// `body` with each parameter read replaced by its argument (marked with the parameter's name).
+fn inline(helper: &Helper, args: &[Expr]) -> Expr {
+    struct Bind<'a> {
+        values: HashMap<&'a str, &'a Expr>,
+    }
+    impl VisitMut for Bind<'_> {
+        fn visit_attribute_mut(&mut self, _: &mut syn::Attribute) {}
+        fn visit_expr_mut(&mut self, expr: &mut Expr) {
+            if let Some(name) = single_ident(expr)
+                && let Some(value) = self.values.get(name.as_str())
+            {
+                *expr = marked(&name, (*value).clone(), span_of(expr));
+                return;
+            }
+            syn::visit_mut::visit_expr_mut(self, expr);
+        }
+        fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+            super::format::visit_args_mut(mac, |arg| self.visit_expr_mut(arg));
+        }
+    }
+    let mut body = helper.body.clone();
+    let mut bind = Bind {
+        values: helper
+            .params
+            .iter()
+            .map(String::as_str)
+            .zip(args.iter())
+            .collect(),
+    };
+    bind.visit_expr_mut(&mut body);
+    body
 }
 
 fn is_mutable(mutability: &syn::StaticMutability) -> bool {
@@ -116,6 +212,8 @@ struct Chain {
 #[derive(Default)]
 struct Values {
     file_consts: HashMap<String, Expr>,
+    /// The file's one-expression functions, inlined where they are called.
+    helpers: HashMap<String, Helper>,
     consts: HashMap<String, Expr>,
     chains: HashMap<String, Chain>,
     /// Locals assigned somewhere in the current function (not constants).
@@ -618,6 +716,20 @@ impl VisitMut for Values {
             }
         }
         syn::visit_mut::visit_expr_mut(self, expr);
+        // A call of a one-expression helper of the file reads as the helper's expression, with
+        // the (already rewritten) arguments in place of its parameters. Not recursive: the
+        // inlined expression is not visited again.
+        if let Expr::Call(call) = expr
+            && let Some(name) = single_ident(&call.func)
+            && !self.consts.contains_key(&name)
+            && !self.chains.contains_key(&name)
+            && let Some(helper) = self.helpers.get(&name)
+            && helper.params.len() == call.args.len()
+        {
+            let args: Vec<Expr> = call.args.iter().cloned().collect();
+            let span = span_of(&call.func);
+            *expr = marked(&name, inline(helper, &args), span);
+        }
     }
 
     fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
