@@ -114,13 +114,11 @@ fn helpers_of(items: &[syn::Item]) -> HashMap<String, Helper> {
         for item in items {
             match item {
                 syn::Item::Fn(f) => {
-                    let helper = helper_of(f);
-                    let name = f.sig.ident.to_string();
-                    if found.contains_key(&name) {
-                        found.insert(name, None);
-                    } else {
-                        found.insert(name, helper);
-                    }
+                    // A name defined twice (in two modules) is ambiguous: no helper.
+                    found
+                        .entry(f.sig.ident.to_string())
+                        .and_modify(|h| *h = None)
+                        .or_insert_with(|| helper_of(f));
                 }
                 syn::Item::Mod(m) => {
                     if let Some((_, inner)) = &m.content {
