@@ -7,6 +7,8 @@
 #   TARGET: a project directory, or CRATE@VERSION of a published binary crate (downloaded through
 #   cargo into the registry cache and scanned with the Cargo.lock it was published with).
 #   DB defaults to ../shared/advisory-db. Builds each project: minutes.
+#   INFERRED=FILE compares against that data instead of the bundled data; TARGET_BASE=DIR keeps
+#   the builds there (one target directory per project) so a second run is warm.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 db=$repo/../shared/advisory-db
@@ -31,10 +33,13 @@ for target in "$@"; do
   else
     project=$(cd "$target" && pwd)
   fi
-  export CARGO_TARGET_DIR="$work/target-$(basename "$target")"
+  export CARGO_TARGET_DIR="${TARGET_BASE:-$work}/target-$(basename "$target")"
+  # The scans run offline (so that nothing is inferred on the fly): fetch the sources first.
+  cargo fetch --quiet --locked --manifest-path "$project/Cargo.toml"
   for data in none bundled; do
     inferred=()
     [ "$data" = none ] && inferred=(--inferred "$work/none.json")
+    [ "$data" = bundled ] && [ -n "${INFERRED:-}" ] && inferred=(--inferred "$INFERRED")
     "$secgate" scan "$project" --db "$db" --offline "${inferred[@]}" --format json \
       --output "$work/report-$data.json" 2>"$work/$data.err" || [ $? = 1 ] ||
       { echo "$target: scan failed:"; cat "$work/$data.err"; continue 2; }
