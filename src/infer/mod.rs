@@ -301,6 +301,33 @@ mod tests {
     }
 
     #[test]
+    fn functions_are_named_by_the_module_tree_and_moves_are_left_out() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/infer");
+        let found = diff(
+            "layout",
+            &root.join("layout-1.0.0"),
+            &root.join("layout-1.0.1"),
+        )
+        .unwrap();
+        let functions: Vec<&str> = found.functions.iter().map(String::as_str).collect();
+        assert_eq!(
+            functions,
+            [
+                // A blanket impl is named by its trait.
+                "layout::Encode::encode",
+                // Defined in `#[path = "sys/unix_impl.rs"] mod imp`, for the root's `Reader`.
+                "layout::Reader::seek",
+                "layout::codec::decode",
+                // `#[path = "os/posix.rs"] pub mod os` inside `cfg_if!`.
+                "layout::os::open",
+            ]
+        );
+        // `codec::checksum` moved, unchanged, to `hash::checksum`: not a change.
+        assert_eq!(found.changed_items, 4);
+        assert_eq!(found.other_files, ["Cargo.toml", "src/bin/tool.rs"]);
+    }
+
+    #[test]
     fn confidence_follows_the_size_of_the_fix() {
         use super::Confidence;
         assert_eq!(Confidence::of(3), Some(Confidence::High));

@@ -26,6 +26,10 @@ pub struct CrateTree {
     modules: HashMap<ModPath, Module>,
     /// Names of the `macro_rules!` macros anywhere in the tree.
     macros: HashSet<String>,
+    /// The module each source file read is (canonical path), for naming items by file.
+    files: HashMap<PathBuf, ModPath>,
+    /// Some file of the tree could not be parsed: modules below it are missing.
+    incomplete: bool,
 }
 
 #[derive(Debug, Default)]
@@ -115,6 +119,40 @@ impl CrateTree {
         let mut seen = HashSet::new();
         tree.read_file(Vec::new(), root_file, true, &mut seen);
         tree
+    }
+
+    /// The module a source file is (crate-relative, the root empty), if the tree reads it.
+    pub fn module_of_file(&self, file: &Path) -> Option<&[String]> {
+        let canonical = file.canonicalize().ok()?;
+        self.files.get(&canonical).map(Vec::as_slice)
+    }
+
+    /// Whether some file of the tree could not be parsed (the modules it declares are missing).
+    pub fn is_incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// The defining paths (crate-relative) of a path as written in `module` (crate-relative):
+    /// private `use`s count, as they do for code of that module. Empty for another crate's path
+    /// or a name the tree does not know (a generic parameter, a prelude type).
+    pub fn resolve_written(&self, module: &[String], path: &[String]) -> Vec<Vec<String>> {
+        let written = UsePath {
+            module: module.to_vec(),
+            segments: path.to_vec(),
+        };
+        let Some(target) = self.absolute(&written) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut walk = Walk::default();
+        self.lookup(&[], &target, true, Want::Any, &mut found, &mut walk, 0);
+        let mut items: Vec<Vec<String>> = found
+            .into_iter()
+            .filter_map(|(path, is_module)| (!is_module).then_some(path))
+            .collect();
+        items.sort();
+        items.dedup();
+        items
     }
 
     /// Whether `path` (crate name first) is a module of the crate.
@@ -355,15 +393,17 @@ impl CrateTree {
         // Canonical paths, and a depth bound: `#[cfg(any())] #[path = "../src/lib.rs"] mod a;`
         // compiles (rustc never loads it) but would otherwise be read again at every level.
         let canonical = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
-        if module.len() > 64 || !seen.insert(canonical) {
+        if module.len() > 64 || !seen.insert(canonical.clone()) {
             return;
         }
         let Ok(text) = std::fs::read_to_string(file) else {
             return;
         };
         let Ok(syntax) = syn::parse_file(&text) else {
+            self.incomplete = true;
             return;
         };
+        self.files.insert(canonical, module.clone());
         // Where `mod x;` looks for its file: next to a `mod.rs`/`lib.rs`, else in a directory
         // named after this file.
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
