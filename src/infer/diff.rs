@@ -217,7 +217,7 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
 
 /// The library's root file: `[lib] path` of the manifest, else `src/lib.rs`, else `src/main.rs`
 /// (a crate with only a binary).
-fn library_root(root: &Path) -> Option<PathBuf> {
+pub(super) fn library_root(root: &Path) -> Option<PathBuf> {
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok();
     let declared = manifest
         .and_then(|text| text.parse::<toml::Table>().ok())

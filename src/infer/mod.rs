@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod diff;
 pub mod fetch;
+pub mod measure;
 pub mod pair;
 
 use crate::advisories::{AdvisoryDatabase, DatabaseSource};
@@ -129,6 +130,15 @@ pub fn to_json(data: &InferredData) -> Result<Vec<u8>, Error> {
     Ok(bytes)
 }
 
+/// Reads data written by [`to_json`] (for the measurement of a blind run).
+pub fn read_json(path: &Path) -> Result<InferredData, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Argument {
+        argument: path.display().to_string(),
+        message: format!("not inferred-functions data: {e}"),
+    })
+}
+
 /// An advisory with its releases downloaded, ready to diff.
 struct Prepared {
     entry: InferredAdvisory,
@@ -235,7 +245,7 @@ fn listed_functions(advisory: &Advisory) -> Vec<String> {
 }
 
 /// `$CARGO_HOME`, else `~/.cargo`.
-pub(crate) fn cargo_home() -> PathBuf {
+pub fn cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
