@@ -325,6 +325,18 @@ fn collect(release: &Release<'_>, module: &[String], items: &[Item], into: &mut 
                             let path = format!("{owner}::{}", f.sig.ident);
                             add_function(into, path, f.to_token_stream(), &f.sig.ident);
                         }
+                        if owners.is_empty() {
+                            // Still an item the fix may change, counted as one.
+                            let head = {
+                                let mut head = i.clone();
+                                head.items.clear();
+                                head.attrs.clear();
+                                head.to_token_stream().to_string()
+                            };
+                            let key = join(module, &format!("{head}::{}", f.sig.ident));
+                            let text = without_docs(f.to_token_stream()).to_string();
+                            into.others.entry(key).or_default().push_str(&text);
+                        }
                     }
                 }
             }
@@ -382,11 +394,15 @@ fn collect(release: &Release<'_>, module: &[String], items: &[Item], into: &mut 
     }
 }
 
-/// The paths an impl's methods are named under (crate name first): the self type where the
-/// crate's module tree defines it, which is how symbols and advisories name methods
-/// (`impl Foo` in `a::imp` for `a::Foo` gives `a::Foo::method`); else, for a trait impl on a
-/// type of no path of the crate (a generic parameter, `[u8]`, `&str`), the trait where the
-/// crate defines it; else the impl's own module and the self type's last segment.
+/// The paths an impl's methods are named under (crate name first), or none when no path of
+/// this crate can name them.
+///
+/// The self type where the crate's module tree defines it, which is how symbols and advisories
+/// name methods (`impl Foo` in `a::imp` for `a::Foo` gives `a::Foo::method`). For a trait impl on
+/// a type that is not the crate's (a generic parameter, `[u8]`, `Vec<T>`), the trait where the
+/// crate defines it; when neither is the crate's (`impl From<Local> for Vec<u8>`), the methods'
+/// symbols carry no path of this crate, and they are left out. Where the tree knows neither name
+/// (a type made by a macro), the impl's module and the type's last segment.
 fn impl_owners(release: &Release<'_>, module: &[String], imp: &syn::ItemImpl) -> Vec<String> {
     let crate_relative = &module[1..];
     let resolve = |path: &syn::Path| -> Vec<String> {
@@ -399,24 +415,108 @@ fn impl_owners(release: &Release<'_>, module: &[String], imp: &syn::ItemImpl) ->
             .map(|p| join(&module[..1], &p.join("::")))
             .collect()
     };
+    let declared = |name: &str| {
+        release
+            .tree
+            .as_ref()
+            .is_some_and(|tree| tree.declares_macro(name).is_some())
+    };
     let self_path = type_path(&imp.self_ty);
-    if let Some(path) = self_path {
+    let self_name = self_path
+        .and_then(|p| p.segments.last())
+        .map(|s| s.ident.to_string());
+    let generic_parameter =
+        self_path.is_some_and(|p| {
+            p.segments.len() == 1
+                && imp.generics.params.iter().any(
+                    |g| matches!(g, syn::GenericParam::Type(t) if t.ident == p.segments[0].ident),
+                )
+        });
+    if let Some(path) = self_path.filter(|_| !generic_parameter) {
         let owners = resolve(path);
         if !owners.is_empty() {
             return owners;
         }
     }
+    // Not a type of the crate's, as far as anyone can tell.
+    let foreign_self = generic_parameter
+        || match &self_name {
+            None => true,
+            Some(name) => !declared(name) && FOREIGN_TYPES.contains(&name.as_str()),
+        };
     if let Some((trait_path, _)) = &imp.trait_ {
         let owners = resolve(trait_path);
-        if !owners.is_empty() {
+        if !owners.is_empty() && foreign_self {
             return owners;
         }
+        let trait_name = trait_path.segments.last().map(|s| s.ident.to_string());
+        let foreign_trait = trait_name
+            .as_ref()
+            .is_none_or(|name| !declared(name) && owners.is_empty());
+        if foreign_self && foreign_trait {
+            return Vec::new();
+        }
+        if foreign_self && let Some(name) = trait_name {
+            return vec![join(module, &name)];
+        }
     }
-    match self_path.and_then(|p| p.segments.last()) {
-        Some(last) => vec![join(module, &last.ident.to_string())],
-        None => Vec::new(),
+    match self_name {
+        Some(name) if !foreign_self => vec![join(module, &name)],
+        _ => Vec::new(),
     }
 }
+
+/// Types of the language and the standard library that impls of a crate commonly extend: an
+/// impl on one of them, of a trait that is not the crate's either, has no path in the crate.
+const FOREIGN_TYPES: &[&str] = &[
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f32",
+    "f64",
+    "bool",
+    "char",
+    "str",
+    "String",
+    "Vec",
+    "VecDeque",
+    "Box",
+    "Option",
+    "Result",
+    "Rc",
+    "Arc",
+    "Cow",
+    "HashMap",
+    "HashSet",
+    "BTreeMap",
+    "BTreeSet",
+    "Path",
+    "PathBuf",
+    "OsStr",
+    "OsString",
+    "Cell",
+    "RefCell",
+    "Mutex",
+    "RwLock",
+    "Duration",
+    "SystemTime",
+    "Instant",
+    "File",
+    "IpAddr",
+    "Ipv4Addr",
+    "Ipv6Addr",
+    "SocketAddr",
+    "Error",
+];
 
 /// The path of a type written as one (`SmallVec<A>`, `&mut Foo`, `(Foo)`), without `<T as X>`.
 fn type_path(ty: &syn::Type) -> Option<&syn::Path> {

@@ -152,7 +152,20 @@ impl CrateTree {
             .collect();
         items.sort();
         items.dedup();
-        items
+        // A name of both namespaces (`pub use function::parse;` beside `mod parse`) also yields
+        // paths through the function; the items a module defines by that very name come first.
+        let direct: Vec<Vec<String>> = items
+            .iter()
+            .filter(|path| {
+                path.split_last().is_some_and(|(name, module)| {
+                    self.modules
+                        .get(module)
+                        .is_some_and(|m| m.items.contains(name))
+                })
+            })
+            .cloned()
+            .collect();
+        if direct.is_empty() { items } else { direct }
     }
 
     /// Whether `path` (crate name first) is a module of the crate.
@@ -852,6 +865,36 @@ mod tests {
         );
         assert!(tree.defines(&path("krate::imp::Foo::bar")));
         assert!(!tree.defines(&path("krate::generated::Foo::bar")));
+    }
+
+    #[test]
+    fn a_path_written_in_a_module_resolves_with_its_private_uses() {
+        let (dir, tree) = tree(&[
+            (
+                "src/lib.rs",
+                "pub mod parse;
+pub use parse::function::parse;
+pub struct Time;
+",
+            ),
+            (
+                "src/parse/mod.rs",
+                "use crate::Time;
+pub mod function { pub fn parse() {} }
+impl Time {}
+",
+            ),
+        ]);
+        let module = tree
+            .module_of_file(&dir.path().join("src/parse/mod.rs"))
+            .unwrap();
+        assert_eq!(module, ["parse"]);
+        // Not also `parse::function::parse::Time`, through the function named like the module.
+        assert_eq!(
+            tree.resolve_written(module, &path("Time")),
+            [vec!["Time".to_string()]]
+        );
+        assert!(tree.resolve_written(module, &path("Vec")).is_empty());
     }
 
     #[test]
