@@ -56,8 +56,13 @@ struct Items {
     constants: BTreeMap<String, String>,
     /// `macro_rules!` by path: their tokens.
     macros: BTreeMap<String, String>,
-    /// Types, traits and other items by path: their tokens.
-    others: BTreeMap<String, String>,
+    /// Types and traits by path: their tokens.
+    types: BTreeMap<String, String>,
+    /// Impls by the paths they are named under and their trait (`a::Foo as Sync`): their tokens
+    /// without the methods (bounds, associated types and constants), and those paths.
+    impls: BTreeMap<String, (BTreeSet<String>, Vec<String>)>,
+    /// Methods no path of the crate can name (of a foreign trait on a foreign type): tokens.
+    unnamed: BTreeMap<String, String>,
 }
 
 /// One release: its directory and its library's module tree.
@@ -114,7 +119,7 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
     let mut unchanged: Vec<(PathBuf, Vec<String>)> = Vec::new();
     let all: BTreeSet<&PathBuf> = old_files.iter().chain(new_files.iter()).collect();
     for relative in all {
-        if is_test_tree(relative) {
+        if is_test_tree(relative) || is_packaging_record(relative) {
             continue;
         }
         let (old_path, new_path) = (old.join(relative), new.join(relative));
@@ -161,7 +166,19 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
     };
     let changed_constants = changed(&old_items.constants, &new_items.constants);
     let changed_macros = changed(&old_items.macros, &new_items.macros);
-    let changed_others = changed(&old_items.others, &new_items.others);
+    let changed_types = changed(&old_items.types, &new_items.types);
+    let changed_unnamed = changed(&old_items.unnamed, &new_items.unnamed);
+    // An impl whose bounds or associated items changed, or that the fix removed (`unsafe impl
+    // Send for Foo` given a `T: Send` bound): the type is what the fix is about.
+    let changed_impls: Vec<&Vec<String>> = old_items
+        .impls
+        .iter()
+        .filter(|(key, (tokens, _))| new_items.impls.get(*key).map(|(t, _)| t) != Some(tokens))
+        .map(|(_, (_, owners))| owners)
+        .collect();
+    for owners in &changed_impls {
+        result.functions.extend(owners.iter().cloned());
+    }
     let constant_names: BTreeSet<&str> = changed_constants
         .iter()
         .filter_map(|path| path.rsplit("::").next())
@@ -210,8 +227,17 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
         }
     }
     result.functions.extend(changed_macros.iter().cloned());
-    result.changed_items =
-        changed_functions + changed_constants.len() + changed_macros.len() + changed_others.len();
+    // A fix that changed no function but changed types (a field, a `#[repr]`, a trait's
+    // signature): the types, which stand for their methods as an advisory's listed type does.
+    if result.functions.is_empty() {
+        result.functions.extend(changed_types.iter().cloned());
+    }
+    result.changed_items = changed_functions
+        + changed_constants.len()
+        + changed_macros.len()
+        + changed_types.len()
+        + changed_impls.len()
+        + changed_unnamed.len();
     Ok(result)
 }
 
@@ -269,6 +295,12 @@ fn is_test_tree(relative: &Path) -> bool {
             "tests" | "benches" | "examples"
         )
     })
+}
+
+/// A file `cargo package` writes into every release (`.cargo_vcs_info.json`, the original
+/// `Cargo.toml.orig`): it differs between any two releases and says nothing about the fix.
+fn is_packaging_record(relative: &Path) -> bool {
+    relative == Path::new(".cargo_vcs_info.json") || relative == Path::new("Cargo.toml.orig")
 }
 
 /// A Rust source file other than the build script.
@@ -335,9 +367,26 @@ fn collect(release: &Release<'_>, module: &[String], items: &[Item], into: &mut 
                             };
                             let key = join(module, &format!("{head}::{}", f.sig.ident));
                             let text = without_docs(f.to_token_stream()).to_string();
-                            into.others.entry(key).or_default().push_str(&text);
+                            into.unnamed.entry(key).or_default().push_str(&text);
                         }
                     }
+                }
+                if !owners.is_empty() {
+                    let mut head = i.clone();
+                    head.items.retain(|item| !matches!(item, ImplItem::Fn(_)));
+                    let text = without_docs(head.to_token_stream()).to_string();
+                    let trait_name = i
+                        .trait_
+                        .as_ref()
+                        .and_then(|(path, _)| path.segments.last())
+                        .map_or_else(|| "Self".to_string(), |s| s.ident.to_string());
+                    let key = format!("{} as {trait_name}", owners.join(" + "));
+                    // A set: an impl split in two blocks, or two merged, is the same impl.
+                    let entry = into
+                        .impls
+                        .entry(key)
+                        .or_insert_with(|| (BTreeSet::new(), owners));
+                    entry.0.insert(text);
                 }
             }
             Item::Trait(t) => {
@@ -349,7 +398,7 @@ fn collect(release: &Release<'_>, module: &[String], items: &[Item], into: &mut 
                         add_function(into, path, f.to_token_stream(), &f.sig.ident);
                     }
                 }
-                into.others
+                into.types
                     .insert(join(module, &t.ident.to_string()), signature_tokens(item));
             }
             Item::Mod(m) => {
@@ -386,7 +435,7 @@ fn collect(release: &Release<'_>, module: &[String], items: &[Item], into: &mut 
             },
             Item::Struct(_) | Item::Enum(_) | Item::Union(_) | Item::Type(_) => {
                 if let Some(name) = item_ident(item) {
-                    into.others.insert(join(module, &name), tokens(item));
+                    into.types.insert(join(module, &name), tokens(item));
                 }
             }
             _ => {}

@@ -212,11 +212,7 @@ fn finish(prepared: Prepared) -> InferredAdvisory {
                     fix.unknown = Some(if found.rust_files == 0 {
                         format!(
                             "the fix is not in this crate's Rust code (it changed {})",
-                            if found.other_files.is_empty() {
-                                "nothing".to_string()
-                            } else {
-                                found.other_files.join(", ")
-                            }
+                            files_named(&found.other_files)
                         )
                     } else {
                         "the fix changed no function (types, constants or formatting only)".into()
@@ -233,6 +229,20 @@ fn finish(prepared: Prepared) -> InferredAdvisory {
         entry.fixes.push(fix);
     }
     entry
+}
+
+/// At most a few of the files a fix changed, for a reason that stays one short line.
+fn files_named(files: &[String]) -> String {
+    const SHOWN: usize = 6;
+    match files.len() {
+        0 => "nothing".to_string(),
+        n if n <= SHOWN => files.join(", "),
+        n => format!(
+            "{} and {} other files",
+            files[..SHOWN].join(", "),
+            n - SHOWN
+        ),
+    }
 }
 
 /// The advisory's own `[affected.functions]` paths.
@@ -325,6 +335,8 @@ mod tests {
             [
                 // A blanket impl is named by its trait.
                 "layout::Encode::encode",
+                // `unsafe impl<T> Send for Holder<T>` gained a `T: Send` bound: the type.
+                "layout::Holder",
                 // Defined in `#[path = "sys/unix_impl.rs"] mod imp`, for the root's `Reader`.
                 "layout::Reader::seek",
                 "layout::codec::decode",
@@ -334,8 +346,19 @@ mod tests {
         );
         // `codec::checksum` moved, unchanged, to `hash::checksum`: not a change. The changed
         // `impl From<Reader> for Vec<u8>` has no path in the crate: counted, not named.
-        assert_eq!(found.changed_items, 5);
+        assert_eq!(found.changed_items, 6);
         assert_eq!(found.other_files, ["Cargo.toml", "src/bin/tool.rs"]);
+    }
+
+    #[test]
+    fn a_long_list_of_other_files_is_cut_short() {
+        let files: Vec<String> = (0..9).map(|i| format!("c/{i}.c")).collect();
+        assert_eq!(
+            super::files_named(&files),
+            "c/0.c, c/1.c, c/2.c, c/3.c, c/4.c, c/5.c and 3 other files"
+        );
+        assert_eq!(super::files_named(&files[..2]), "c/0.c, c/1.c");
+        assert_eq!(super::files_named(&[]), "nothing");
     }
 
     #[test]
