@@ -241,6 +241,32 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
     Ok(result)
 }
 
+/// Every function of a release's library, named as [`diff`] names them, with the identifiers it
+/// mentions: what the measurement follows from a listed function to the functions it calls.
+pub(super) fn functions_of(crate_name: &str, root: &Path) -> BTreeMap<String, BTreeSet<String>> {
+    let release = Release::read(crate_name, root);
+    let mut items = Items::default();
+    for relative in source_files(root) {
+        if is_test_tree(&relative) || !is_rust_source(&relative) {
+            continue;
+        }
+        let Some(module) = release.module_of(&relative) else {
+            continue;
+        };
+        let Ok(text) = std::fs::read_to_string(root.join(&relative)) else {
+            continue;
+        };
+        if let Ok(syntax) = syn::parse_file(&text) {
+            collect(&release, &module, &syntax.items, &mut items);
+        }
+    }
+    items
+        .functions
+        .into_iter()
+        .map(|(path, f)| (path, f.mentions))
+        .collect()
+}
+
 /// The library's root file: `[lib] path` of the manifest, else `src/lib.rs`, else `src/main.rs`
 /// (a crate with only a binary).
 pub(super) fn library_root(root: &Path) -> Option<PathBuf> {

@@ -10,7 +10,7 @@
 
 use super::{InferredAdvisory, InferredData, diff, fetch};
 use crate::reachability::{CrateTree, Resolution};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -35,6 +35,9 @@ pub struct Figures {
     pub resolved_any: usize,
     pub resolved_all: usize,
     pub name_any: usize,
+    /// The set holds a listed function, or a listed function calls one of the set within the
+    /// crate (followed by name: where reaching the listed entry point reaches the fix).
+    pub reach_any: usize,
     /// Set sizes (functions over all of an advisory's fixes), of blind advisories with a set.
     pub sizes: Vec<usize>,
     /// Why advisories got no set, by kind.
@@ -80,8 +83,9 @@ pub fn measure(data: &InferredData, cargo_home: &Path) -> Figures {
         let plain = |listed: &String| functions.contains(&listed);
         figures.plain_any += usize::from(advisory.listed.iter().any(plain));
         figures.plain_all += usize::from(advisory.listed.iter().all(plain));
-        let found = resolved_matches(advisory, cargo_home);
+        let (found, reached) = resolved_matches(advisory, cargo_home);
         let any = found.iter().any(|f| *f);
+        figures.reach_any += usize::from(any || reached);
         figures.resolved_any += usize::from(any);
         figures.resolved_all += usize::from(found.iter().all(|f| *f));
         let last = |p: &String| p.rsplit("::").next().map(str::to_string);
@@ -110,13 +114,15 @@ pub fn measure(data: &InferredData, cargo_home: &Path) -> Figures {
 }
 
 /// For each listed function, whether some fix's set holds it once both are resolved in the
-/// vulnerable release's module tree.
-fn resolved_matches(advisory: &InferredAdvisory, cargo_home: &Path) -> Vec<bool> {
+/// vulnerable release's module tree; and whether a listed function calls one of the set.
+fn resolved_matches(advisory: &InferredAdvisory, cargo_home: &Path) -> (Vec<bool>, bool) {
     let mut found = vec![false; advisory.listed.len()];
+    let mut reached = false;
     for fix in advisory.fixes.iter().filter(|f| !f.functions.is_empty()) {
-        let tree = fetch::sources(cargo_home, &advisory.package, &fix.vulnerable, true)
-            .ok()
-            .and_then(|dir| diff::library_root(&dir))
+        let dir = fetch::sources(cargo_home, &advisory.package, &fix.vulnerable, true).ok();
+        let tree = dir
+            .as_deref()
+            .and_then(diff::library_root)
             .map(|root| CrateTree::read(&root));
         let defining = |path: &str| -> Vec<Vec<String>> {
             let segments: Vec<String> = path.split("::").map(str::to_string).collect();
@@ -129,6 +135,7 @@ fn resolved_matches(advisory: &InferredAdvisory, cargo_home: &Path) -> Vec<bool>
             paths
         };
         let inferred: Vec<Vec<String>> = fix.functions.iter().flat_map(|f| defining(f)).collect();
+        let mut starts = Vec::new();
         for (listed, hit) in advisory.listed.iter().zip(found.iter_mut()) {
             let listed = defining(listed);
             *hit |= listed.iter().any(|l| {
@@ -137,10 +144,67 @@ fn resolved_matches(advisory: &InferredAdvisory, cargo_home: &Path) -> Vec<bool>
                         && (i.len() == l.len() || !tree.as_ref().is_some_and(|t| t.is_module(l)))
                 })
             });
+            starts.extend(listed);
+        }
+        if !reached && let Some(dir) = &dir {
+            let krate = crate::finding::crate_name(&advisory.package);
+            let functions = diff::functions_of(&krate, dir);
+            reached = calls_into(&functions, &starts, &fix.functions);
         }
     }
-    found
+    (found, reached)
 }
+
+/// Whether a function at or under one of `starts` (a listed function, the methods of a listed
+/// type) reaches one of `targets` through the functions each mentions by name. Names shared by
+/// more than [`COMMON_NAME`] functions (`new`, `fmt`) are not followed: they would join
+/// everything to everything.
+fn calls_into(
+    functions: &BTreeMap<String, BTreeSet<String>>,
+    starts: &[Vec<String>],
+    targets: &[String],
+) -> bool {
+    let mut by_name: HashMap<&str, Vec<&str>> = HashMap::new();
+    for path in functions.keys() {
+        if let Some(name) = path.rsplit("::").next() {
+            by_name.entry(name).or_default().push(path);
+        }
+    }
+    let targets: HashSet<&str> = targets.iter().map(String::as_str).collect();
+    let mut queue: Vec<&str> = functions
+        .keys()
+        .filter(|path| {
+            let segments: Vec<&str> = path.split("::").collect();
+            starts
+                .iter()
+                .any(|s| segments.starts_with(&s.iter().map(String::as_str).collect::<Vec<_>>()))
+        })
+        .map(String::as_str)
+        .collect();
+    let mut seen: HashSet<&str> = queue.iter().copied().collect();
+    while let Some(path) = queue.pop() {
+        if targets.contains(path) {
+            return true;
+        }
+        for name in functions.get(path).into_iter().flatten() {
+            let Some(callees) = by_name.get(name.as_str()) else {
+                continue;
+            };
+            if callees.len() > COMMON_NAME {
+                continue;
+            }
+            for callee in callees {
+                if seen.insert(callee) {
+                    queue.push(callee);
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Above this many functions of one name, a mention of the name is not followed.
+const COMMON_NAME: usize = 8;
 
 /// The kind of reason an advisory got no set.
 fn why_no_set(advisory: &InferredAdvisory) -> &'static str {
@@ -237,6 +301,10 @@ pub fn table(figures: &Figures) -> String {
         (
             "blind: set holds a function of a listed function's name".into(),
             share(f.name_any, f.listed),
+        ),
+        (
+            "blind: set holds ≥ 1 listed function, or a listed function calls into the set".into(),
+            share(f.reach_any, f.listed),
         ),
         (
             "blind: set size, median / p90 / max".into(),
@@ -363,6 +431,47 @@ mod tests {
                 std::fs::copy(entry.path(), target).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn a_listed_entry_point_reaches_the_fixed_callee_by_name() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/infer/demo-0.1.0");
+        let functions = diff::functions_of("demo", &root);
+        let listed = |p: &str| vec![p.split("::").map(str::to_string).collect::<Vec<_>>()];
+        // `util::limit` mentions `MAX_LEN` only; `net::read_frame` is called by nobody.
+        let fixed = ["demo::net::read_frame".to_string()];
+        assert!(calls_into(
+            &functions,
+            &listed("demo::net::read_frame"),
+            &fixed
+        ));
+        assert!(!calls_into(
+            &functions,
+            &listed("demo::util::limit"),
+            &fixed
+        ));
+        // `Buffer` (a listed type) stands for its methods; `push` calls `Vec::push` by name,
+        // and the crate has a function named `push` (itself): no other target is reached.
+        assert!(calls_into(
+            &functions,
+            &listed("demo::Buffer"),
+            &["demo::Buffer::push".to_string()]
+        ));
+        assert!(!calls_into(
+            &functions,
+            &listed("demo::Buffer::new"),
+            &["demo::legacy_decode".to_string()]
+        ));
+        // `codec::decode_all` calls `decode` (passed to `map`).
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/infer/layout-1.0.0");
+        let functions = diff::functions_of("layout", &root);
+        let fixed = ["layout::codec::decode".to_string()];
+        assert!(calls_into(
+            &functions,
+            &listed("layout::codec::decode_all"),
+            &fixed
+        ));
+        assert!(!calls_into(&functions, &listed("layout::os::open"), &fixed));
     }
 
     #[test]
