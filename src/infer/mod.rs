@@ -120,13 +120,22 @@ pub fn infer_advisory(advisory: &Advisory) -> (InferredAdvisory, bool) {
     (finish(prepared), complete)
 }
 
-/// The data as pretty JSON with a final newline, the way it is checked in.
+/// The data as JSON the way it is checked in: one advisory per line (a refresh reviews as one
+/// changed line per advisory, and the file stays a few hundred KB), a final newline.
 pub fn to_json(data: &InferredData) -> Result<Vec<u8>, Error> {
-    let mut bytes = serde_json::to_vec_pretty(data).map_err(|e| Error::Render {
+    let error = |e: serde_json::Error| Error::Render {
         format: "inferred functions",
         source: Box::new(e),
-    })?;
-    bytes.push(b'\n');
+    };
+    let mut bytes = format!("{{\"version\":{},\"advisories\":[\n", data.version).into_bytes();
+    for (i, advisory) in data.advisories.iter().enumerate() {
+        serde_json::to_writer(&mut bytes, advisory).map_err(error)?;
+        if i + 1 < data.advisories.len() {
+            bytes.push(b',');
+        }
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice(b"]}\n");
     Ok(bytes)
 }
 
@@ -359,6 +368,57 @@ mod tests {
         );
         assert_eq!(super::files_named(&files[..2]), "c/0.c, c/1.c");
         assert_eq!(super::files_named(&[]), "nothing");
+    }
+
+    #[test]
+    fn the_data_is_written_one_advisory_a_line_and_reads_back() {
+        use super::{InferredAdvisory, InferredData, InferredFix};
+        let fix = InferredFix {
+            vulnerable: "0.1.0".into(),
+            patched: "0.1.1".into(),
+            functions: vec!["demo::net::parse_header".into()],
+            changed_items: 1,
+            confidence: Some("high".into()),
+            unknown: None,
+        };
+        let data = InferredData {
+            version: super::DATA_VERSION,
+            advisories: vec![
+                InferredAdvisory {
+                    id: "RUSTSEC-0000-0001".into(),
+                    package: "demo".into(),
+                    listed: Vec::new(),
+                    fixes: vec![fix],
+                    unknown: None,
+                },
+                InferredAdvisory {
+                    id: "RUSTSEC-0000-0002".into(),
+                    package: "gone".into(),
+                    listed: Vec::new(),
+                    fixes: Vec::new(),
+                    unknown: Some("the advisory names no patched version".into()),
+                },
+            ],
+        };
+        let text = String::from_utf8(super::to_json(&data).unwrap()).unwrap();
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("{\"id\":\"RUSTSEC-0000-0001\"")
+        );
+        let back: InferredData = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, data);
+        let empty = InferredData {
+            version: 1,
+            advisories: Vec::new(),
+        };
+        let text = super::to_json(&empty).unwrap();
+        assert_eq!(
+            serde_json::from_slice::<InferredData>(&text).unwrap(),
+            empty
+        );
     }
 
     #[test]
