@@ -70,16 +70,41 @@ struct Release<'a> {
     crate_name: &'a str,
     root: &'a Path,
     tree: Option<CrateTree>,
+    /// Edition 2015 (the manifest names none): `async` and `await` can be identifiers.
+    edition_2015: bool,
 }
 
 impl<'a> Release<'a> {
     fn read(crate_name: &'a str, root: &'a Path) -> Release<'a> {
         let tree = library_root(root).map(|file| CrateTree::read(&file));
+        let edition = manifest(root)
+            .and_then(|m| Some(m.get("package")?.get("edition")?.as_str()?.to_string()));
         Release {
             crate_name,
             root,
             tree,
+            edition_2015: edition.is_none_or(|e| e == "2015"),
         }
+    }
+
+    /// Parses a source file of this release. syn reads today's editions; in a 2015 crate whose
+    /// file does not parse, `async` and `await` are identifiers, and are read as raw ones.
+    fn parse(&self, text: &str) -> syn::Result<syn::File> {
+        match syn::parse_file(text) {
+            Err(error) if self.edition_2015 => {
+                let raw = raw_identifiers(text, &["async", "await"]);
+                syn::parse_file(&raw).map_err(|_| error)
+            }
+            parsed => parsed,
+        }
+    }
+
+    /// Whether the file is a module the tree declares `#[cfg(test)]` (`#[cfg(test)] mod tests;`).
+    fn is_test_file(&self, relative: &Path) -> bool {
+        self.tree.as_ref().is_some_and(|tree| {
+            tree.module_of_file(&self.root.join(relative))
+                .is_some_and(|module| tree.is_test_module(module))
+        })
     }
 
     /// The module a source file is (crate name first), or `None` when it is not part of the
@@ -88,6 +113,9 @@ impl<'a> Release<'a> {
     fn module_of(&self, relative: &Path) -> Option<Vec<String>> {
         if let Some(tree) = &self.tree {
             if let Some(module) = tree.module_of_file(&self.root.join(relative)) {
+                if tree.is_test_module(module) {
+                    return None;
+                }
                 return Some(
                     std::iter::once(self.crate_name.to_string())
                         .chain(module.iter().cloned())
@@ -137,6 +165,9 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
             continue;
         }
         let name = relative.to_string_lossy().replace('\\', "/");
+        if rust && (old_release.is_test_file(relative) || new_release.is_test_file(relative)) {
+            continue;
+        }
         let new_module = new_bytes
             .as_ref()
             .filter(|_| rust)
@@ -152,7 +183,7 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
         ] {
             if let (Some(bytes), Some(module)) = (bytes, module) {
                 let text = String::from_utf8_lossy(bytes);
-                let syntax = syn::parse_file(&text).map_err(|e| format!("{name}: {e}"))?;
+                let syntax = release.parse(&text).map_err(|e| format!("{name}: {e}"))?;
                 collect(release, &module, &syntax.items, items);
             }
         }
@@ -188,7 +219,7 @@ pub fn diff(crate_name: &str, old: &Path, new: &Path) -> Result<FixDiff, String>
             let Ok(text) = std::fs::read_to_string(old.join(relative)) else {
                 continue;
             };
-            if let Ok(syntax) = syn::parse_file(&text) {
+            if let Ok(syntax) = old_release.parse(&text) {
                 let mut items = Items::default();
                 collect(&old_release, module, &syntax.items, &mut items);
                 for (path, function) in items.functions {
@@ -256,7 +287,7 @@ pub(super) fn functions_of(crate_name: &str, root: &Path) -> BTreeMap<String, BT
         let Ok(text) = std::fs::read_to_string(root.join(&relative)) else {
             continue;
         };
-        if let Ok(syntax) = syn::parse_file(&text) {
+        if let Ok(syntax) = release.parse(&text) {
             collect(&release, &module, &syntax.items, &mut items);
         }
     }
@@ -270,16 +301,13 @@ pub(super) fn functions_of(crate_name: &str, root: &Path) -> BTreeMap<String, BT
 /// The library's root file: `[lib] path` of the manifest, else `src/lib.rs`, else `src/main.rs`
 /// (a crate with only a binary).
 pub(super) fn library_root(root: &Path) -> Option<PathBuf> {
-    let manifest = std::fs::read_to_string(root.join("Cargo.toml")).ok();
-    let declared = manifest
-        .and_then(|text| text.parse::<toml::Table>().ok())
-        .and_then(|table| {
-            table
-                .get("lib")?
-                .get("path")?
-                .as_str()
-                .map(|p| root.join(p))
-        });
+    let declared = manifest(root).and_then(|table| {
+        table
+            .get("lib")?
+            .get("path")?
+            .as_str()
+            .map(|p| root.join(p))
+    });
     declared
         .into_iter()
         .chain([root.join("src/lib.rs"), root.join("src/main.rs")])
@@ -321,6 +349,42 @@ fn is_test_tree(relative: &Path) -> bool {
             "tests" | "benches" | "examples"
         )
     })
+}
+
+/// The release's `Cargo.toml`, parsed.
+fn manifest(root: &Path) -> Option<toml::Table> {
+    std::fs::read_to_string(root.join("Cargo.toml"))
+        .ok()?
+        .parse::<toml::Table>()
+        .ok()
+}
+
+/// `text` with each of `words`, where it stands alone as a word, written as a raw identifier
+/// (`r#async`). Inside strings and comments too, which changes nothing a diff compares.
+fn raw_identifiers(text: &str, words: &[&str]) -> String {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        let before = out.chars().next_back();
+        let found = words.iter().find(|w| {
+            rest.starts_with(**w)
+                && !before.is_some_and(|b| is_word(b) || b == '#')
+                && !rest[w.len()..].chars().next().is_some_and(is_word)
+        });
+        match found {
+            Some(word) => {
+                out.push_str("r#");
+                out.push_str(word);
+                rest = &rest[word.len()..];
+            }
+            None => {
+                out.push(c);
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+    }
+    out
 }
 
 /// A file `cargo package` writes into every release (`.cargo_vcs_info.json`, the original
@@ -733,4 +797,32 @@ fn is_test_code(attrs: &[syn::Attribute]) -> bool {
         a.path().is_ident("test")
             || (a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test"))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edition_2015_identifiers_are_read_as_raw_ones() {
+        assert_eq!(
+            raw_identifiers(
+                "fn async(x: u8) { r#async(); r.await; asyncish; \"async\" }",
+                &["async", "await"]
+            ),
+            "fn r#async(x: u8) { r#async(); r.r#await; asyncish; \"r#async\" }"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("Cargo.toml"), "[package]\nname = \"old\"\n").unwrap();
+        let release = Release::read("old", dir.path());
+        assert!(release.edition_2015);
+        assert!(release.parse("pub fn async() {}").is_ok());
+        std::fs::write(
+            dir.path().join("Cargo.toml"),
+            "[package]\nname = \"new\"\nedition = \"2021\"\n",
+        )
+        .unwrap();
+        let release = Release::read("new", dir.path());
+        assert!(release.parse("pub fn async() {}").is_err());
+    }
 }

@@ -30,6 +30,8 @@ pub struct CrateTree {
     files: HashMap<PathBuf, ModPath>,
     /// Some file of the tree could not be parsed: modules below it are missing.
     incomplete: bool,
+    /// Modules declared `#[cfg(test)]`: test code, however their files are named.
+    test_modules: HashSet<ModPath>,
 }
 
 #[derive(Debug, Default)]
@@ -125,6 +127,11 @@ impl CrateTree {
     pub fn module_of_file(&self, file: &Path) -> Option<&[String]> {
         let canonical = file.canonicalize().ok()?;
         self.files.get(&canonical).map(Vec::as_slice)
+    }
+
+    /// Whether the module (crate-relative) is, or is inside, a `#[cfg(test)]` module.
+    pub fn is_test_module(&self, module: &[String]) -> bool {
+        (1..=module.len()).any(|n| self.test_modules.contains(&module[..n]))
     }
 
     /// Whether some file of the tree could not be parsed (the modules it declares are missing).
@@ -449,6 +456,9 @@ impl CrateTree {
                     let name = m.ident.to_string();
                     self.module(&module).children.insert(name.clone());
                     let child: ModPath = module.iter().cloned().chain([name.clone()]).collect();
+                    if is_cfg_test(&m.attrs) {
+                        self.test_modules.insert(child.clone());
+                    }
                     let path_attr = path_attribute(&m.attrs);
                     match &m.content {
                         Some((_, inner)) => {
@@ -644,6 +654,13 @@ pub(crate) fn items_in_macro(tokens: proc_macro2::TokenStream, depth: usize) -> 
 /// `pub`, `pub(crate)` and the like: only plain `pub` makes a path others can name.
 fn is_public(vis: &Visibility) -> bool {
     matches!(vis, Visibility::Public(_))
+}
+
+/// `#[cfg(test)]`.
+fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+    })
 }
 
 fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
