@@ -456,7 +456,7 @@ fn collect(release: &Release<'_>, module: &[String], items: &[Item], into: &mut 
                                 head.to_token_stream().to_string()
                             };
                             let key = join(module, &format!("{head}::{}", f.sig.ident));
-                            let text = without_docs(f.to_token_stream()).to_string();
+                            let text = without_inert_attributes(f.to_token_stream()).to_string();
                             into.unnamed.entry(key).or_default().push_str(&text);
                         }
                     }
@@ -464,7 +464,7 @@ fn collect(release: &Release<'_>, module: &[String], items: &[Item], into: &mut 
                 if !owners.is_empty() {
                     let mut head = i.clone();
                     head.items.retain(|item| !matches!(item, ImplItem::Fn(_)));
-                    let text = without_docs(head.to_token_stream()).to_string();
+                    let text = without_inert_attributes(head.to_token_stream()).to_string();
                     let trait_name = i
                         .trait_
                         .as_ref()
@@ -515,7 +515,7 @@ fn collect(release: &Release<'_>, module: &[String], items: &[Item], into: &mut 
                     let home = if exported { &module[..1] } else { module };
                     into.macros.insert(
                         join(home, &ident.to_string()),
-                        without_docs(m.mac.tokens.clone()).to_string(),
+                        without_inert_attributes(m.mac.tokens.clone()).to_string(),
                     );
                 }
                 None => {
@@ -669,7 +669,7 @@ fn type_path(ty: &syn::Type) -> Option<&syn::Path> {
 }
 
 fn add_function(into: &mut Items, path: String, stream: TokenStream, name: &syn::Ident) {
-    let stream = without_docs(stream);
+    let stream = without_inert_attributes(stream);
     let mentions = crate::lints::ast::mentioned_idents(stream.clone());
     let text = stream.to_string();
     // The same tokens with the function's own name left out.
@@ -685,9 +685,10 @@ fn add_function(into: &mut Items, path: String, stream: TokenStream, name: &syn:
     function.mentions.extend(mentions);
 }
 
-/// The tokens without doc attributes (`#[doc = …]`, `#![doc = …]`, which doc comments are), at
-/// any depth: documentation is not code.
-fn without_docs(stream: TokenStream) -> TokenStream {
+/// The tokens without the attributes that do not change what code does, at any depth: docs
+/// (`#[doc = …]`, which doc comments are), lint levels (`#[allow(…)]`), `#[must_use]`,
+/// `#[deprecated]`, inlining hints. A fix that only touches these is no fix of the function.
+fn without_inert_attributes(stream: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = stream.into_iter().collect();
     let mut kept = Vec::with_capacity(trees.len());
     let mut i = 0;
@@ -699,7 +700,7 @@ fn without_docs(stream: TokenStream) -> TokenStream {
             let group = i + 1 + usize::from(bang);
             if let Some(TokenTree::Group(g)) = trees.get(group)
                 && g.delimiter() == Delimiter::Bracket
-                && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(id)) if id == "doc")
+                && matches!(g.stream().into_iter().next(), Some(TokenTree::Ident(id)) if INERT_ATTRIBUTES.iter().any(|a| id == a))
             {
                 i = group + 1;
                 continue;
@@ -707,7 +708,7 @@ fn without_docs(stream: TokenStream) -> TokenStream {
         }
         kept.push(match &trees[i] {
             TokenTree::Group(g) => {
-                let mut inner = Group::new(g.delimiter(), without_docs(g.stream()));
+                let mut inner = Group::new(g.delimiter(), without_inert_attributes(g.stream()));
                 inner.set_span(g.span());
                 TokenTree::Group(inner)
             }
@@ -717,6 +718,21 @@ fn without_docs(stream: TokenStream) -> TokenStream {
     }
     kept.into_iter().collect()
 }
+
+/// Attributes that document, tune lints or hint the optimiser, and never change behaviour.
+const INERT_ATTRIBUTES: &[&str] = &[
+    "doc",
+    "allow",
+    "warn",
+    "deny",
+    "expect",
+    "must_use",
+    "deprecated",
+    "inline",
+    "cold",
+    "rustfmt",
+    "clippy",
+];
 
 /// The tokens with the first occurrence of `name` after `fn` replaced by `_`.
 fn without_ident(stream: TokenStream, name: &syn::Ident) -> TokenStream {
@@ -738,7 +754,7 @@ fn without_ident(stream: TokenStream, name: &syn::Ident) -> TokenStream {
 }
 
 fn tokens(item: &Item) -> String {
-    without_docs(item.to_token_stream()).to_string()
+    without_inert_attributes(item.to_token_stream()).to_string()
 }
 
 /// A trait's tokens without its default method bodies (those count as functions).
@@ -751,7 +767,7 @@ fn signature_tokens(item: &Item) -> String {
                     f.default = None;
                 }
             }
-            without_docs(t.to_token_stream()).to_string()
+            without_inert_attributes(t.to_token_stream()).to_string()
         }
         other => tokens(other),
     }
