@@ -686,8 +686,9 @@ fn add_function(into: &mut Items, path: String, stream: TokenStream, name: &syn:
 }
 
 /// The tokens without the attributes that do not change what code does, at any depth: docs
-/// (`#[doc = …]`, which doc comments are), lint levels (`#[allow(…)]`), `#[must_use]`,
-/// `#[deprecated]`, inlining hints. A fix that only touches these is no fix of the function.
+/// (`#[doc = …]`, which doc comments are), lint levels (`#[allow(…)]`), `#[must_use]`, inlining
+/// hints. A fix that only touches these is no fix of the function. (`#[deprecated]` counts: a fix
+/// that deprecates a function points at it.)
 fn without_inert_attributes(stream: TokenStream) -> TokenStream {
     let trees: Vec<TokenTree> = stream.into_iter().collect();
     let mut kept = Vec::with_capacity(trees.len());
@@ -721,17 +722,7 @@ fn without_inert_attributes(stream: TokenStream) -> TokenStream {
 
 /// Attributes that document, tune lints or hint the optimiser, and never change behaviour.
 const INERT_ATTRIBUTES: &[&str] = &[
-    "doc",
-    "allow",
-    "warn",
-    "deny",
-    "expect",
-    "must_use",
-    "deprecated",
-    "inline",
-    "cold",
-    "rustfmt",
-    "clippy",
+    "doc", "allow", "warn", "deny", "expect", "must_use", "inline", "cold", "rustfmt", "clippy",
 ];
 
 /// The tokens with the first occurrence of `name` after `fn` replaced by `_`.
