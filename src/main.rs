@@ -58,11 +58,15 @@ enum Command {
     #[command(hide = true)]
     Infer {
         /// The advisory database (a directory).
-        #[arg(long)]
-        db: PathBuf,
+        #[arg(long, required_unless_present = "measure")]
+        db: Option<PathBuf>,
         /// Where to write the inferred functions (JSON).
-        #[arg(long, short)]
-        out: PathBuf,
+        #[arg(long, short, required_unless_present = "measure")]
+        out: Option<PathBuf>,
+        /// Instead: measure the output of a `--blind` run against the functions the advisories
+        /// list, and print the figures (Markdown). Reads sources only from cargo's cache.
+        #[arg(long, value_name = "BLIND_JSON", conflicts_with_all = ["db", "out", "blind", "only"])]
+        measure: Option<PathBuf>,
         /// Also the advisories that list functions, pretending they do not (recall measurement).
         #[arg(long)]
         blind: bool,
@@ -388,10 +392,24 @@ fn run(cli: &Cli) -> Result<Verdict, Error> {
         Command::Infer {
             db,
             out,
+            measure,
             blind,
             only,
             offline,
         } => {
+            if let Some(blind_json) = measure {
+                let data = secgate::infer::read_json(blind_json)?;
+                let figures =
+                    secgate::infer::measure::measure(&data, &secgate::infer::cargo_home());
+                write_stdout(secgate::infer::measure::table(&figures).as_bytes())?;
+                return Ok(Verdict::Pass);
+            }
+            let (Some(db), Some(out)) = (db, out) else {
+                return Err(secgate::error::Error::Argument {
+                    argument: "infer".into(),
+                    message: "--db and --out are required without --measure".into(),
+                });
+            };
             let options = secgate::infer::InferOptions {
                 blind: *blind,
                 only: only.clone(),

@@ -98,6 +98,7 @@ fn hook_repository() -> &'static Path {
             ".pre-commit-hooks.yaml",
             "src",
             "policies",
+            "data",
             "README.md",
         ] {
             let from = repo().join(part);

@@ -8,6 +8,7 @@
 pub mod apply;
 pub mod diff;
 pub mod fetch;
+pub mod measure;
 pub mod pair;
 
 use crate::advisories::{AdvisoryDatabase, DatabaseSource};
@@ -119,14 +120,32 @@ pub fn infer_advisory(advisory: &Advisory) -> (InferredAdvisory, bool) {
     (finish(prepared), complete)
 }
 
-/// The data as pretty JSON with a final newline, the way it is checked in.
+/// The data as JSON the way it is checked in: one advisory per line (a refresh reviews as one
+/// changed line per advisory, and the file stays a few hundred KB), a final newline.
 pub fn to_json(data: &InferredData) -> Result<Vec<u8>, Error> {
-    let mut bytes = serde_json::to_vec_pretty(data).map_err(|e| Error::Render {
+    let error = |e: serde_json::Error| Error::Render {
         format: "inferred functions",
         source: Box::new(e),
-    })?;
-    bytes.push(b'\n');
+    };
+    let mut bytes = format!("{{\"version\":{},\"advisories\":[\n", data.version).into_bytes();
+    for (i, advisory) in data.advisories.iter().enumerate() {
+        serde_json::to_writer(&mut bytes, advisory).map_err(error)?;
+        if i + 1 < data.advisories.len() {
+            bytes.push(b',');
+        }
+        bytes.push(b'\n');
+    }
+    bytes.extend_from_slice(b"]}\n");
     Ok(bytes)
+}
+
+/// Reads data written by [`to_json`] (for the measurement of a blind run).
+pub fn read_json(path: &Path) -> Result<InferredData, Error> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    serde_json::from_str(&text).map_err(|e| Error::Argument {
+        argument: path.display().to_string(),
+        message: format!("not inferred-functions data: {e}"),
+    })
 }
 
 /// An advisory with its releases downloaded, ready to diff.
@@ -202,11 +221,7 @@ fn finish(prepared: Prepared) -> InferredAdvisory {
                     fix.unknown = Some(if found.rust_files == 0 {
                         format!(
                             "the fix is not in this crate's Rust code (it changed {})",
-                            if found.other_files.is_empty() {
-                                "nothing".to_string()
-                            } else {
-                                found.other_files.join(", ")
-                            }
+                            files_named(&found.other_files)
                         )
                     } else {
                         "the fix changed no function (types, constants or formatting only)".into()
@@ -225,6 +240,20 @@ fn finish(prepared: Prepared) -> InferredAdvisory {
     entry
 }
 
+/// At most a few of the files a fix changed, for a reason that stays one short line.
+fn files_named(files: &[String]) -> String {
+    const SHOWN: usize = 6;
+    match files.len() {
+        0 => "nothing".to_string(),
+        n if n <= SHOWN => files.join(", "),
+        n => format!(
+            "{} and {} other files",
+            files[..SHOWN].join(", "),
+            n - SHOWN
+        ),
+    }
+}
+
 /// The advisory's own `[affected.functions]` paths.
 fn listed_functions(advisory: &Advisory) -> Vec<String> {
     advisory
@@ -235,7 +264,7 @@ fn listed_functions(advisory: &Advisory) -> Vec<String> {
 }
 
 /// `$CARGO_HOME`, else `~/.cargo`.
-pub(crate) fn cargo_home() -> PathBuf {
+pub fn cargo_home() -> PathBuf {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
@@ -298,6 +327,98 @@ mod tests {
         assert_eq!(found.other_files, ["Cargo.toml", "build.rs"]);
         // push, legacy_decode, parse_header (functions), MAX_LEN (a constant), check (a macro).
         assert_eq!(found.changed_items, 5);
+    }
+
+    #[test]
+    fn functions_are_named_by_the_module_tree_and_moves_are_left_out() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/infer");
+        let found = diff(
+            "layout",
+            &root.join("layout-1.0.0"),
+            &root.join("layout-1.0.1"),
+        )
+        .unwrap();
+        let functions: Vec<&str> = found.functions.iter().map(String::as_str).collect();
+        assert_eq!(
+            functions,
+            [
+                // A blanket impl is named by its trait.
+                "layout::Encode::encode",
+                // `unsafe impl<T> Send for Holder<T>` gained a `T: Send` bound: the type.
+                "layout::Holder",
+                // Defined in `#[path = "sys/unix_impl.rs"] mod imp`, for the root's `Reader`.
+                "layout::Reader::seek",
+                "layout::codec::decode",
+                // `#[path = "os/posix.rs"] pub mod os` inside `cfg_if!`.
+                "layout::os::open",
+            ]
+        );
+        // `codec::checksum` moved, unchanged, to `hash::checksum`: not a change. The changed
+        // `impl From<Reader> for Vec<u8>` has no path in the crate: counted, not named.
+        assert_eq!(found.changed_items, 6);
+        assert_eq!(found.other_files, ["Cargo.toml", "src/bin/tool.rs"]);
+    }
+
+    #[test]
+    fn a_long_list_of_other_files_is_cut_short() {
+        let files: Vec<String> = (0..9).map(|i| format!("c/{i}.c")).collect();
+        assert_eq!(
+            super::files_named(&files),
+            "c/0.c, c/1.c, c/2.c, c/3.c, c/4.c, c/5.c and 3 other files"
+        );
+        assert_eq!(super::files_named(&files[..2]), "c/0.c, c/1.c");
+        assert_eq!(super::files_named(&[]), "nothing");
+    }
+
+    #[test]
+    fn the_data_is_written_one_advisory_a_line_and_reads_back() {
+        use super::{InferredAdvisory, InferredData, InferredFix};
+        let fix = InferredFix {
+            vulnerable: "0.1.0".into(),
+            patched: "0.1.1".into(),
+            functions: vec!["demo::net::parse_header".into()],
+            changed_items: 1,
+            confidence: Some("high".into()),
+            unknown: None,
+        };
+        let data = InferredData {
+            version: super::DATA_VERSION,
+            advisories: vec![
+                InferredAdvisory {
+                    id: "RUSTSEC-0000-0001".into(),
+                    package: "demo".into(),
+                    listed: Vec::new(),
+                    fixes: vec![fix],
+                    unknown: None,
+                },
+                InferredAdvisory {
+                    id: "RUSTSEC-0000-0002".into(),
+                    package: "gone".into(),
+                    listed: Vec::new(),
+                    fixes: Vec::new(),
+                    unknown: Some("the advisory names no patched version".into()),
+                },
+            ],
+        };
+        let text = String::from_utf8(super::to_json(&data).unwrap()).unwrap();
+        assert_eq!(text.lines().count(), 4, "{text}");
+        assert!(
+            text.lines()
+                .nth(1)
+                .unwrap()
+                .starts_with("{\"id\":\"RUSTSEC-0000-0001\"")
+        );
+        let back: InferredData = serde_json::from_str(&text).unwrap();
+        assert_eq!(back, data);
+        let empty = InferredData {
+            version: 1,
+            advisories: Vec::new(),
+        };
+        let text = super::to_json(&empty).unwrap();
+        assert_eq!(
+            serde_json::from_slice::<InferredData>(&text).unwrap(),
+            empty
+        );
     }
 
     #[test]

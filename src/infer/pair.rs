@@ -53,6 +53,21 @@ pub fn pairs(versions: &Versions, releases: &[Release]) -> Vec<Pair> {
             }
         }
     }
+    // A pair with a patched release of another line between its two releases is not the
+    // closest: its patched line inherited the fix (`1.2.4 -> 1.3.0` past `1.2.5`), and its diff
+    // holds everything else that line changed. The pair of that other line, below it, has the fix.
+    let spans_another_fix = |pair: &Pair| {
+        sorted.iter().any(|r| {
+            r.version > pair.vulnerable
+                && r.version < pair.patched
+                && r.version.pre.is_empty()
+                && versions
+                    .patched()
+                    .iter()
+                    .any(|range| range.matches(&r.version))
+        })
+    };
+    pairs.retain(|p| !spans_another_fix(p));
     pairs
 }
 
@@ -114,6 +129,20 @@ mod tests {
         let list = releases(&[("1.2.0", false), ("1.3.0-rc.1", false), ("1.3.0", false)]);
         let pairs = pairs(&versions(&[">= 1.3.0"], &[]), &list);
         assert_eq!(shown(&pairs), ["1.2.0 -> 1.3.0"]);
+    }
+
+    #[test]
+    fn a_line_that_inherited_the_fix_gets_no_pair_of_its_own() {
+        // 1.3.0 is the first release of its line, and already patched: 1.2.4 -> 1.3.0 would hold
+        // all of 1.3's changes besides the fix that 1.2.5 carries.
+        let list = releases(&[
+            ("1.2.4", false),
+            ("1.2.5", false),
+            ("1.3.0", false),
+            ("1.3.1", false),
+        ]);
+        let pairs = pairs(&versions(&[">= 1.3.0", ">= 1.2.5, < 1.3.0"], &[]), &list);
+        assert_eq!(shown(&pairs), ["1.2.4 -> 1.2.5"]);
     }
 
     #[test]

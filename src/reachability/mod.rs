@@ -22,6 +22,7 @@ mod source;
 pub use measure::{IrStats, measure_ir};
 pub use paths::demangle;
 pub(crate) use resolve::items_in_macro;
+pub use resolve::{CrateTree, Resolution};
 
 use crate::build::{BuildFailure, BuildOutcome, Built, FailedStep};
 use crate::finding::{Finding, Reachability};

@@ -26,6 +26,12 @@ pub struct CrateTree {
     modules: HashMap<ModPath, Module>,
     /// Names of the `macro_rules!` macros anywhere in the tree.
     macros: HashSet<String>,
+    /// The module each source file read is (canonical path), for naming items by file.
+    files: HashMap<PathBuf, ModPath>,
+    /// Some file of the tree could not be parsed: modules below it are missing.
+    incomplete: bool,
+    /// Modules declared `#[cfg(test)]`: test code, however their files are named.
+    test_modules: HashSet<ModPath>,
 }
 
 #[derive(Debug, Default)]
@@ -115,6 +121,58 @@ impl CrateTree {
         let mut seen = HashSet::new();
         tree.read_file(Vec::new(), root_file, true, &mut seen);
         tree
+    }
+
+    /// The module a source file is (crate-relative, the root empty), if the tree reads it.
+    pub fn module_of_file(&self, file: &Path) -> Option<&[String]> {
+        let canonical = file.canonicalize().ok()?;
+        self.files.get(&canonical).map(Vec::as_slice)
+    }
+
+    /// Whether the module (crate-relative) is, or is inside, a `#[cfg(test)]` module.
+    pub fn is_test_module(&self, module: &[String]) -> bool {
+        (1..=module.len()).any(|n| self.test_modules.contains(&module[..n]))
+    }
+
+    /// Whether some file of the tree could not be parsed (the modules it declares are missing).
+    pub fn is_incomplete(&self) -> bool {
+        self.incomplete
+    }
+
+    /// The defining paths (crate-relative) of a path as written in `module` (crate-relative):
+    /// private `use`s count, as they do for code of that module. Empty for another crate's path
+    /// or a name the tree does not know (a generic parameter, a prelude type).
+    pub fn resolve_written(&self, module: &[String], path: &[String]) -> Vec<Vec<String>> {
+        let written = UsePath {
+            module: module.to_vec(),
+            segments: path.to_vec(),
+        };
+        let Some(target) = self.absolute(&written) else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        let mut walk = Walk::default();
+        self.lookup(&[], &target, true, Want::Any, &mut found, &mut walk, 0);
+        let mut items: Vec<Vec<String>> = found
+            .into_iter()
+            .filter_map(|(path, is_module)| (!is_module).then_some(path))
+            .collect();
+        items.sort();
+        items.dedup();
+        // A name of both namespaces (`pub use function::parse;` beside `mod parse`) also yields
+        // paths through the function; the items a module defines by that very name come first.
+        let direct: Vec<Vec<String>> = items
+            .iter()
+            .filter(|path| {
+                path.split_last().is_some_and(|(name, module)| {
+                    self.modules
+                        .get(module)
+                        .is_some_and(|m| m.items.contains(name))
+                })
+            })
+            .cloned()
+            .collect();
+        if direct.is_empty() { items } else { direct }
     }
 
     /// Whether `path` (crate name first) is a module of the crate.
@@ -355,15 +413,17 @@ impl CrateTree {
         // Canonical paths, and a depth bound: `#[cfg(any())] #[path = "../src/lib.rs"] mod a;`
         // compiles (rustc never loads it) but would otherwise be read again at every level.
         let canonical = file.canonicalize().unwrap_or_else(|_| file.to_path_buf());
-        if module.len() > 64 || !seen.insert(canonical) {
+        if module.len() > 64 || !seen.insert(canonical.clone()) {
             return;
         }
         let Ok(text) = std::fs::read_to_string(file) else {
             return;
         };
         let Ok(syntax) = syn::parse_file(&text) else {
+            self.incomplete = true;
             return;
         };
+        self.files.insert(canonical, module.clone());
         // Where `mod x;` looks for its file: next to a `mod.rs`/`lib.rs`, else in a directory
         // named after this file.
         let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();
@@ -396,6 +456,9 @@ impl CrateTree {
                     let name = m.ident.to_string();
                     self.module(&module).children.insert(name.clone());
                     let child: ModPath = module.iter().cloned().chain([name.clone()]).collect();
+                    if is_cfg_test(&m.attrs) {
+                        self.test_modules.insert(child.clone());
+                    }
                     let path_attr = path_attribute(&m.attrs);
                     match &m.content {
                         Some((_, inner)) => {
@@ -591,6 +654,13 @@ pub(crate) fn items_in_macro(tokens: proc_macro2::TokenStream, depth: usize) -> 
 /// `pub`, `pub(crate)` and the like: only plain `pub` makes a path others can name.
 fn is_public(vis: &Visibility) -> bool {
     matches!(vis, Visibility::Public(_))
+}
+
+/// `#[cfg(test)]`.
+fn is_cfg_test(attrs: &[syn::Attribute]) -> bool {
+    attrs.iter().any(|a| {
+        a.path().is_ident("cfg") && a.parse_args::<syn::Ident>().is_ok_and(|i| i == "test")
+    })
 }
 
 fn path_attribute(attrs: &[syn::Attribute]) -> Option<String> {
@@ -812,6 +882,36 @@ mod tests {
         );
         assert!(tree.defines(&path("krate::imp::Foo::bar")));
         assert!(!tree.defines(&path("krate::generated::Foo::bar")));
+    }
+
+    #[test]
+    fn a_path_written_in_a_module_resolves_with_its_private_uses() {
+        let (dir, tree) = tree(&[
+            (
+                "src/lib.rs",
+                "pub mod parse;
+pub use parse::function::parse;
+pub struct Time;
+",
+            ),
+            (
+                "src/parse/mod.rs",
+                "use crate::Time;
+pub mod function { pub fn parse() {} }
+impl Time {}
+",
+            ),
+        ]);
+        let module = tree
+            .module_of_file(&dir.path().join("src/parse/mod.rs"))
+            .unwrap();
+        assert_eq!(module, ["parse"]);
+        // Not also `parse::function::parse::Time`, through the function named like the module.
+        assert_eq!(
+            tree.resolve_written(module, &path("Time")),
+            [vec!["Time".to_string()]]
+        );
+        assert!(tree.resolve_written(module, &path("Vec")).is_empty());
     }
 
     #[test]
