@@ -38,9 +38,16 @@ for target in "$@"; do
   cargo fetch --quiet --locked --manifest-path "$project/Cargo.toml"
   for data in none bundled; do
     inferred=()
-    [ "$data" = none ] && inferred=(--inferred "$work/none.json")
+    home=${CARGO_HOME:-$HOME/.cargo}
+    if [ "$data" = none ]; then
+      inferred=(--inferred "$work/none.json")
+      # A CARGO_HOME of its own (sharing cargo's registry), so no cached inference is read either.
+      mkdir -p "$work/home"
+      ln -sfn "$home/registry" "$work/home/registry"
+      home="$work/home"
+    fi
     [ "$data" = bundled ] && [ -n "${INFERRED:-}" ] && inferred=(--inferred "$INFERRED")
-    "$secgate" scan "$project" --db "$db" --offline "${inferred[@]}" --format json \
+    CARGO_HOME="$home" "$secgate" scan "$project" --db "$db" --offline "${inferred[@]}" --format json \
       --output "$work/report-$data.json" 2>"$work/$data.err" || [ $? = 1 ] ||
       { echo "$target: scan failed:"; cat "$work/$data.err"; continue 2; }
   done

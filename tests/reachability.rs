@@ -503,14 +503,24 @@ fn inferred_functions_decide_an_advisory_that_lists_none() {
 
 /// Offline, an advisory that the inferred data does not cover is not inferred: it stays unknown
 /// with the reason, and the report names what was skipped.
+#[cfg(unix)]
 #[test]
 fn offline_an_advisory_the_data_does_not_cover_stays_unknown_and_is_named() {
     let empty = tempfile::tempdir().unwrap();
     let data = empty.path().join("inferred.json");
     std::fs::write(&data, "{\"version\": 1, \"advisories\": []}\n").unwrap();
-    let target_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/reachability-fixtures");
+    // A CARGO_HOME of its own that shares cargo's registry: no inference cached by an earlier
+    // online scan on this machine is read.
+    let home = empty.path().join("cargo-home");
+    std::fs::create_dir(&home).unwrap();
+    let user_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(std::env::var_os("HOME").unwrap()).join(".cargo"));
+    std::os::unix::fs::symlink(user_home.join("registry"), home.join("registry")).unwrap();
+    // Sources under another path are other sources to cargo: a target directory of its own.
     let result = run(secgate_building()
-        .env("CARGO_TARGET_DIR", target_dir)
+        .env("CARGO_HOME", &home)
+        .env("CARGO_TARGET_DIR", empty.path().join("target"))
         .env(common::INFERRED_ENV, &data)
         .args(["scan", "--format", "json", "--offline", "--db"])
         .arg(fixture("advisory-db"))

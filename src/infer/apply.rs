@@ -182,12 +182,7 @@ fn inference_for(entry: &InferredAdvisory, locked: &Version) -> Inference {
             unused: Some(unused),
         };
     };
-    let confidence = fix.confidence.as_deref().and_then(|c| match c {
-        "high" => Some(Confidence::High),
-        "medium" => Some(Confidence::Medium),
-        "low" => Some(Confidence::Low),
-        _ => None,
-    });
+    let confidence = fix.confidence;
     let unused = if fix.functions.is_empty() || confidence.is_none() {
         Some(
             fix.unknown
@@ -258,8 +253,7 @@ mod tests {
                     patched: patched.to_string(),
                     functions: functions.iter().map(|f| f.to_string()).collect(),
                     changed_items: functions.len(),
-                    confidence: super::super::Confidence::of(functions.len())
-                        .map(|c| c.as_str().into()),
+                    confidence: super::super::confidence_of(functions.len()),
                     unknown: None,
                 })
                 .collect(),

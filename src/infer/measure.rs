@@ -98,12 +98,9 @@ pub fn measure(data: &InferredData, cargo_home: &Path) -> Figures {
         let best = advisory
             .fixes
             .iter()
-            .filter_map(|f| f.confidence.clone())
-            .min_by_key(|c| match c.as_str() {
-                "high" => 0,
-                "medium" => 1,
-                _ => 2,
-            })
+            .filter_map(|f| f.confidence)
+            .max()
+            .map(|c| c.as_str().to_string())
             .unwrap_or_default();
         let entry = figures.by_confidence.entry(best).or_default();
         entry.0 += 1;
@@ -348,7 +345,7 @@ mod tests {
                 patched: "0.1.1".into(),
                 functions: functions.iter().map(|s| s.to_string()).collect(),
                 changed_items: functions.len(),
-                confidence: (!functions.is_empty()).then(|| "high".to_string()),
+                confidence: (!functions.is_empty()).then_some(crate::finding::Confidence::High),
                 unknown: functions
                     .is_empty()
                     .then(|| "fix too broad: 300 functions changed".to_string()),

@@ -13,6 +13,7 @@ pub mod pair;
 
 use crate::advisories::{AdvisoryDatabase, DatabaseSource};
 use crate::error::Error;
+use crate::finding::Confidence;
 use rayon::prelude::*;
 use rustsec::Advisory;
 use serde::{Deserialize, Serialize};
@@ -59,7 +60,7 @@ pub struct InferredFix {
     pub changed_items: usize,
     /// `high`, `medium` or `low`; absent when there is no usable set (then `unknown` says why).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub confidence: Option<String>,
+    pub confidence: Option<Confidence>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unknown: Option<String>,
 }
@@ -216,7 +217,7 @@ fn finish(prepared: Prepared) -> InferredAdvisory {
             Ok(found) => {
                 fix.changed_items = found.changed_items;
                 fix.functions = found.functions.into_iter().collect();
-                fix.confidence = Confidence::of(fix.functions.len()).map(|c| c.as_str().into());
+                fix.confidence = confidence_of(fix.functions.len());
                 if fix.functions.is_empty() {
                     fix.unknown = Some(if found.rust_files == 0 {
                         format!(
@@ -271,35 +272,18 @@ pub fn cargo_home() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(".cargo"))
 }
 
-/// How much an inferred set is worth as evidence, by the number of functions the fix touched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Confidence {
-    Low,
-    Medium,
-    High,
-}
-
 /// Above this many functions the fix is too broad to stand for the vulnerable code.
 pub const TOO_BROAD: usize = 100;
 
-impl Confidence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Confidence::Low => "low",
-            Confidence::Medium => "medium",
-            Confidence::High => "high",
-        }
-    }
-
-    /// High for at most 5 functions, medium for at most 25, low above; `None` past [`TOO_BROAD`].
-    pub fn of(functions: usize) -> Option<Confidence> {
-        match functions {
-            0 => None,
-            1..=5 => Some(Confidence::High),
-            6..=25 => Some(Confidence::Medium),
-            n if n <= TOO_BROAD => Some(Confidence::Low),
-            _ => None,
-        }
+/// How much an inferred set is worth as evidence, by the number of functions the fix touched:
+/// high for at most 5, medium for at most 25, low above; `None` past [`TOO_BROAD`] or for none.
+pub fn confidence_of(functions: usize) -> Option<Confidence> {
+    match functions {
+        0 => None,
+        1..=5 => Some(Confidence::High),
+        6..=25 => Some(Confidence::Medium),
+        n if n <= TOO_BROAD => Some(Confidence::Low),
+        _ => None,
     }
 }
 
@@ -372,13 +356,13 @@ mod tests {
 
     #[test]
     fn the_data_is_written_one_advisory_a_line_and_reads_back() {
-        use super::{InferredAdvisory, InferredData, InferredFix};
+        use super::{Confidence, InferredAdvisory, InferredData, InferredFix};
         let fix = InferredFix {
             vulnerable: "0.1.0".into(),
             patched: "0.1.1".into(),
             functions: vec!["demo::net::parse_header".into()],
             changed_items: 1,
-            confidence: Some("high".into()),
+            confidence: Some(Confidence::High),
             unknown: None,
         };
         let data = InferredData {
@@ -423,11 +407,11 @@ mod tests {
 
     #[test]
     fn confidence_follows_the_size_of_the_fix() {
-        use super::Confidence;
-        assert_eq!(Confidence::of(3), Some(Confidence::High));
-        assert_eq!(Confidence::of(25), Some(Confidence::Medium));
-        assert_eq!(Confidence::of(26), Some(Confidence::Low));
-        assert_eq!(Confidence::of(101), None, "too broad");
-        assert_eq!(Confidence::of(0), None, "nothing in the Rust code");
+        use super::{Confidence, confidence_of};
+        assert_eq!(confidence_of(3), Some(Confidence::High));
+        assert_eq!(confidence_of(25), Some(Confidence::Medium));
+        assert_eq!(confidence_of(26), Some(Confidence::Low));
+        assert_eq!(confidence_of(101), None, "too broad");
+        assert_eq!(confidence_of(0), None, "nothing in the Rust code");
     }
 }
