@@ -9,7 +9,7 @@
 
 use super::{InferredAdvisory, InferredData, InferredFix};
 use crate::error::Error;
-use crate::finding::{Confidence, Finding, FunctionsSource, Inference, Kind};
+use crate::finding::{Finding, FunctionsSource, Inference, Kind};
 use rustsec::Version;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -239,7 +239,7 @@ pub fn store(dir: &Path, id: &str, key: &str, entry: &InferredAdvisory) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::finding::Package;
+    use crate::finding::{Confidence, Package};
 
     fn entry(fixes: &[(&str, &str, &[&str])]) -> InferredAdvisory {
         InferredAdvisory {
