@@ -218,12 +218,18 @@ impl Context<'_> {
         let Some(dir) = self.packages.source_dir(key) else {
             return decision;
         };
+        // The name must be declared in the locked release's sources, and where its module tree
+        // can be read, the module or type the path goes through must be there too.
+        let tree = self.crate_tree(key);
         let absent: Vec<&str> = finding
             .affected_functions
             .iter()
             .filter(|f| {
                 let name = f.rsplit("::").next().unwrap_or(f);
                 source::declares(dir, name) == source::Declared::Nothing
+                    || tree
+                        .as_ref()
+                        .is_some_and(|t| !t.defines(&paths::advisory_path(f)))
             })
             .map(String::as_str)
             .collect();
