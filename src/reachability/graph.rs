@@ -56,7 +56,7 @@ pub struct CallGraph {
 
 /// The id of the next node or file. Ids are `u32` to halve the graph's memory; a build with four
 /// billion functions would not fit in memory long before, so running out is a bug to stop on.
-fn next_id(count: usize) -> u32 {
+pub(super) fn next_id(count: usize) -> u32 {
     u32::try_from(count).expect("fewer than 2^32 nodes and files in one graph")
 }
 
@@ -67,6 +67,7 @@ fn is_rust_mangled(name: &str) -> bool {
 
 impl CallGraph {
     /// Builds the graph from modules in a fixed order, so node numbering is deterministic.
+    #[cfg(test)]
     pub fn build(modules: &[Module]) -> CallGraph {
         let mut graph = CallGraph::default();
         for (id, module) in (0u32..).zip(modules) {
@@ -149,7 +150,9 @@ impl CallGraph {
         id
     }
 
-    fn add_module(&mut self, module_id: u32, module: &Module) {
+    /// Adds one module's functions, globals and references; modules must come in a fixed order
+    /// for the numbering to be deterministic. [`CallGraph::finish`] after the last.
+    pub(super) fn add_module(&mut self, module_id: u32, module: &Module) {
         // Which names mean a definition of this file rather than the program-wide symbol, and
         // which are plain data (string constants, …) that lead nowhere and need no node.
         #[derive(Clone, Copy, PartialEq)]
@@ -294,7 +297,7 @@ impl CallGraph {
     }
 
     /// Keeps one edge per (from, to): the first, whose call site is the earliest one read.
-    fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         for edges in &mut self.edges {
             let mut seen = std::collections::HashSet::with_capacity(edges.len());
             edges.retain(|edge| seen.insert(edge.to));

@@ -14,6 +14,7 @@ mod graph;
 mod ir;
 mod macros;
 mod measure;
+mod ordered;
 mod paths;
 mod resolve;
 mod roots;
@@ -30,7 +31,6 @@ use crate::reached::ReachedFunctions;
 use crate::report::{ReachabilityInfo, ReachabilityStatus};
 use decide::{Context, CrateIndex, LIBRARY_BLIND_SPOT};
 use graph::CallGraph;
-use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -210,31 +210,59 @@ fn read_ir(built: &Built, progress: &crate::progress::Reporter) -> ReadIr {
         .flat_map(|(unit, u)| u.ir.iter().map(move |p| (unit, p.clone())))
         .collect();
     progress.step(&format!("reading the IR of {} units", ir_paths.len()));
-    let read: Vec<Result<ir::Module, String>> = ir_paths
-        .par_iter()
-        .map(|(_, path)| read_module(path))
-        .collect();
+    let paths: Vec<&Path> = ir_paths.iter().map(|(_, path)| path.as_path()).collect();
+    let loaded = load_graph(&paths);
     let mut problems = built.ir_problems.clone();
-    let mut modules = Vec::new();
-    let mut module_unit = Vec::new();
-    let mut bytes = 0;
-    for ((unit, path), result) in ir_paths.iter().zip(read) {
-        bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        match result {
-            Ok(module) => {
-                modules.push(module);
-                module_unit.push(*unit);
-            }
-            Err(problem) => problems.push(problem),
-        }
-    }
+    problems.extend(loaded.problems.into_iter().map(|(_, problem)| problem));
     ReadIr {
-        graph: CallGraph::build(&modules),
-        module_unit,
+        graph: loaded.graph,
+        module_unit: loaded.modules.iter().map(|&file| ir_paths[file].0).collect(),
         problems,
         files: ir_paths.len(),
-        bytes,
+        bytes: loaded.bytes,
     }
+}
+
+/// The graph of the modules that could be read, and what became of each file.
+struct Loaded {
+    graph: CallGraph,
+    /// The file (index into the paths given) of each module, by module id.
+    modules: Vec<usize>,
+    /// The files that could not be read (index, why), in order.
+    problems: Vec<(usize, String)>,
+    bytes: u64,
+}
+
+/// Reads the `.ll` files in parallel and merges each module into the graph in file order, as
+/// soon as its turn comes, then drops it: only a few modules are in memory at once, and the
+/// graph is the same as if all were read first (same order, same numbering).
+fn load_graph(paths: &[&Path]) -> Loaded {
+    let workers = rayon::current_num_threads();
+    let mut loaded = Loaded {
+        graph: CallGraph::default(),
+        modules: Vec::new(),
+        problems: Vec::new(),
+        bytes: 0,
+    };
+    ordered::read_in_order(
+        paths,
+        workers,
+        2 * workers,
+        |path| read_module(path),
+        |file, result| {
+            loaded.bytes += std::fs::metadata(paths[file]).map(|m| m.len()).unwrap_or(0);
+            match result {
+                Ok(module) => {
+                    let id = graph::next_id(loaded.modules.len());
+                    loaded.graph.add_module(id, &module);
+                    loaded.modules.push(file);
+                }
+                Err(problem) => loaded.problems.push((file, problem)),
+            }
+        },
+    );
+    loaded.graph.finish();
+    loaded
 }
 
 fn mark_unknown(findings: &mut [Finding], reason: &str) {
