@@ -8,8 +8,10 @@
 
 use super::ir::{DebugInfo, DiLocation, Module, SymbolIndex};
 use crate::reached::ReachedFunctions;
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::collections::VecDeque;
+use std::hash::BuildHasher;
 
 pub type NodeId = u32;
 pub type FileId = u32;
@@ -46,10 +48,9 @@ pub struct Edge {
 pub struct CallGraph {
     pub nodes: Vec<Node>,
     edges: Vec<Vec<Edge>>,
-    /// Program-wide symbols by name.
-    globals: FxHashMap<Box<str>, NodeId>,
-    /// File-local symbols by module and name.
-    locals: FxHashMap<(u32, Box<str>), NodeId>,
+    /// Program-wide symbols: their nodes, found by the hash of the name the node holds (the name
+    /// is stored once, in the node, not again as a key).
+    globals: HashTable<NodeId>,
     files: Vec<Box<str>>,
     file_index: FxHashMap<Box<str>, FileId>,
 }
@@ -123,20 +124,19 @@ impl CallGraph {
     }
 
     fn global_node(&mut self, symbol: &str) -> NodeId {
-        if let Some(&id) = self.globals.get(symbol) {
+        let hash = FxBuildHasher.hash_one(symbol);
+        let nodes = &self.nodes;
+        if let Some(&id) = self
+            .globals
+            .find(hash, |&id| &*nodes[id as usize].symbol == symbol)
+        {
             return id;
         }
         let id = self.new_node(symbol);
-        self.globals.insert(symbol.into(), id);
-        id
-    }
-
-    fn local_node(&mut self, module: u32, symbol: &str) -> NodeId {
-        if let Some(&id) = self.locals.get(&(module, symbol.into())) {
-            return id;
-        }
-        let id = self.new_node(symbol);
-        self.locals.insert((module, symbol.into()), id);
+        let nodes = &self.nodes;
+        self.globals.insert_unique(hash, id, |&id| {
+            FxBuildHasher.hash_one(&*nodes[id as usize].symbol)
+        });
         id
     }
 
@@ -184,7 +184,9 @@ impl CallGraph {
             let name = module.symbol(symbol);
             let id = match scope[symbol as usize] {
                 Scope::Data => return None,
-                Scope::Local => graph.local_node(module_id, name),
+                // A file's own symbol: a node of its own. A module names each symbol once (its
+                // names are interned), and `ids` keeps the node for the rest of this module.
+                Scope::Local => graph.new_node(name),
                 Scope::Global => graph.global_node(name),
             };
             ids[symbol as usize] = Some(id);
@@ -221,7 +223,7 @@ impl CallGraph {
                     continue;
                 };
                 match reference.location {
-                    Some(location) => self.add_located_edge(&module.debug, from, to, location),
+                    Some(location) => self.add_located_edge(module, from, to, location),
                     None => self.edges[from as usize].push(Edge { to, site: None }),
                 }
             }
@@ -230,10 +232,11 @@ impl CallGraph {
 
     /// Adds `from → to` at `location`; if the instruction sits in inlined code, adds the chain
     /// `from → inlined … → to` with each call site, so inlined functions keep their callers.
-    fn add_located_edge(&mut self, debug: &DebugInfo, from: NodeId, to: NodeId, location: u32) {
+    fn add_located_edge(&mut self, module: &Module, from: NodeId, to: NodeId, location: u32) {
+        let debug = &module.debug;
         let mut chain: Vec<DiLocation> = Vec::new();
         let mut current = location;
-        while let Some(&loc) = debug.locations.get(&current) {
+        while let Some(&loc) = debug.location(current) {
             chain.push(loc);
             match loc.inlined_at {
                 Some(next) if chain.len() < 256 => current = next,
@@ -250,7 +253,7 @@ impl CallGraph {
             let site = self.site(debug, &chain[pair]);
             let Some(callee) = debug
                 .subprogram_of(chain[pair - 1].scope)
-                .and_then(|sp| self.inlined_node(debug, sp))
+                .and_then(|sp| self.inlined_node(module, sp))
             else {
                 continue;
             };
@@ -264,22 +267,18 @@ impl CallGraph {
     }
 
     /// The node of an inlined function, named by its `DISubprogram`'s linkage name.
-    fn inlined_node(&mut self, debug: &DebugInfo, subprogram: u32) -> Option<NodeId> {
-        let name = debug
-            .subprograms
-            .get(&subprogram)?
-            .linkage_name
-            .as_deref()?;
-        let id = self.global_node(name);
+    fn inlined_node(&mut self, module: &Module, subprogram: u32) -> Option<NodeId> {
+        let name = module.debug.subprogram(subprogram)?.linkage_name?;
+        let id = self.global_node(module.symbol(name));
         if self.nodes[id as usize].source.is_none() {
-            self.nodes[id as usize].source = self.subprogram_source(debug, subprogram);
+            self.nodes[id as usize].source = self.subprogram_source(&module.debug, subprogram);
         }
         Some(id)
     }
 
     fn subprogram_source(&mut self, debug: &DebugInfo, subprogram: u32) -> Option<SourceLine> {
-        let sp = debug.subprograms.get(&subprogram)?;
-        let file = debug.files.get(&sp.file?)?;
+        let sp = debug.subprogram(subprogram)?;
+        let file = debug.file(sp.file?)?;
         Some(SourceLine {
             file: self.intern_file(file),
             line: sp.line,
@@ -303,8 +302,7 @@ impl CallGraph {
             edges.retain(|edge| seen.insert(edge.to));
             edges.shrink_to_fit();
         }
-        self.globals = FxHashMap::default();
-        self.locals = FxHashMap::default();
+        self.globals = HashTable::new();
         self.file_index = FxHashMap::default();
     }
 
