@@ -113,6 +113,10 @@ fn analyse_built(
     info.functions = graph.nodes.len();
     info.edges = graph.edge_count();
 
+    progress.step(&format!(
+        "searching the graph ({} functions, {} edges) from its roots",
+        info.functions, info.edges
+    ));
     let roots = roots::find_roots(
         &graph,
         &built.output,
@@ -151,6 +155,10 @@ fn analyse_built(
         .filter_map(|f| f.package.as_ref())
         .map(|p| crate::finding::crate_name(&p.name))
         .collect();
+    progress.step(&format!(
+        "deciding the advisories of {} crates from the graph",
+        crates.len()
+    ));
     let index = CrateIndex::new(&graph, &crates);
     for finding in findings.iter_mut() {
         if finding.reachability == Reachability::Unreachable {
