@@ -14,6 +14,8 @@ use rustc_hash::FxBuildHasher;
 use std::hash::BuildHasher;
 use std::io::BufRead;
 
+mod encode;
+
 /// Index of a symbol name in [`Module::symbols`].
 pub type SymbolIndex = u32;
 
@@ -37,7 +39,7 @@ pub struct Module {
 }
 
 /// A function defined in the module.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Function {
     pub symbol: SymbolIndex,
     /// `internal` or `private` linkage: the name means this definition only within this file.
@@ -48,7 +50,7 @@ pub struct Function {
 }
 
 /// A global variable or constant with the symbols its initializer names.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Global {
     pub symbol: SymbolIndex,
     pub local: bool,
@@ -70,7 +72,7 @@ pub struct DebugInfo {
 }
 
 /// One metadata record: one of the four kinds the graph reads, or another.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq, Eq)]
 enum Record {
     #[default]
     Other,
@@ -517,7 +519,7 @@ fn field_str<'a>(body: &'a [u8], key: &[u8]) -> Option<&'a str> {
 mod tests {
     use super::*;
 
-    const SAMPLE: &str = r#"; ModuleID = 'demo'
+    pub(super) const SAMPLE: &str = r#"; ModuleID = 'demo'
 @vtable.0 = private constant <{ [24 x i8], ptr }> <{ [24 x i8] c"\00@not_a_symbol\00", ptr @"_ZN4demo7Handler6handle17h1E" }>, align 8
 @alloc_1 = private unnamed_addr constant [3 x i8] c"abc", align 1
 
@@ -667,7 +669,7 @@ mod properties {
     use proptest::prelude::*;
 
     /// Lines built from the pieces the reader looks for, in any order and any state of repair.
-    fn ir_line() -> impl Strategy<Value = String> {
+    pub(super) fn ir_line() -> impl Strategy<Value = String> {
         prop_oneof![
             Just("define void @f() !dbg !1 {".to_string()),
             Just("define internal void @\"_ZN1a1b17h1E\"(ptr %x) {".to_string()),

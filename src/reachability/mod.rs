@@ -8,6 +8,7 @@
 //! the finding, never used to drop it: `reachable` with call traces, `unreachable` only after a
 //! complete analysis, `unknown` with the reason otherwise.
 
+mod cache;
 mod completeness;
 mod decide;
 mod graph;
@@ -219,12 +220,18 @@ fn read_ir(built: &Built, progress: &crate::progress::Reporter) -> ReadIr {
         .collect();
     progress.step(&format!("reading the IR of {} units", ir_paths.len()));
     let paths: Vec<&Path> = ir_paths.iter().map(|(_, path)| path.as_path()).collect();
-    let loaded = load_graph(&paths);
+    // The cache of read modules is keyed by the digests the build recorded: usable only when
+    // every IR file was just found to match its digest.
+    let loaded = load_graph(&paths, built.ir_problems.is_empty());
     let mut problems = built.ir_problems.clone();
     problems.extend(loaded.problems.into_iter().map(|(_, problem)| problem));
     ReadIr {
         graph: loaded.graph,
-        module_unit: loaded.modules.iter().map(|&file| ir_paths[file].0).collect(),
+        module_unit: loaded
+            .modules
+            .iter()
+            .map(|&file| ir_paths[file].0)
+            .collect(),
         problems,
         files: ir_paths.len(),
         bytes: loaded.bytes,
@@ -243,8 +250,10 @@ struct Loaded {
 
 /// Reads the `.ll` files in parallel and merges each module into the graph in file order, as
 /// soon as its turn comes, then drops it: only a few modules are in memory at once, and the
-/// graph is the same as if all were read first (same order, same numbering).
-fn load_graph(paths: &[&Path]) -> Loaded {
+/// graph is the same as if all were read first (same order, same numbering). With `cached`, a
+/// module is taken from the cache of read modules when it holds this very IR ([`cache`]), and
+/// stored there once read.
+fn load_graph(paths: &[&Path], cached: bool) -> Loaded {
     let workers = rayon::current_num_threads();
     let mut loaded = Loaded {
         graph: CallGraph::default(),
@@ -256,7 +265,16 @@ fn load_graph(paths: &[&Path]) -> Loaded {
         paths,
         workers,
         2 * workers,
-        |path| read_module(path),
+        |path| {
+            if cached && let Some(module) = cache::load(path) {
+                return Ok(module);
+            }
+            let module = read_module(path)?;
+            if cached {
+                cache::store(path, &module);
+            }
+            Ok(module)
+        },
         |file, result| {
             loaded.bytes += std::fs::metadata(paths[file]).map(|m| m.len()).unwrap_or(0);
             match result {
