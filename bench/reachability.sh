@@ -3,12 +3,15 @@
 #   1. cold scan of a project vs a plain `cargo build` of it (both from an empty target dir);
 #   2. rescan after touching one workspace source file (and `cargo build` after the same touch);
 #   3. the IR analysis alone (read, graph, search): MB/s of .ll and peak RSS.
-#   4. where a cold scan's time goes: its steps (from `-v`), and the build without clippy.
+#   4. where a cold scan's time goes: its steps (from `-v`), the whole scan's peak RSS, and the
+#      build without clippy.
 # Usage: bench/reachability.sh [PROJECT_DIR | CRATE@VERSION] (default fixtures/sample-server).
 #   CRATE@VERSION: a published binary crate, downloaded from crates.io through cargo (`cargo info`
 #   unpacks it into the registry cache) and scanned with the Cargo.lock it was published with,
 #   e.g. `bench/reachability.sh tokei@12.1.2`. Not kept in the repository.
-# RUNS=N for cold runs. Needs hyperfine (Debian) and GNU time (/usr/bin/time). Cold runs compile
+# RUNS=N for cold runs. FEATURE_ARGS="--no-default-features --features a,b" builds both sides with
+# those features (e.g. a crate whose default features need a C toolchain absent here).
+# Needs hyperfine (Debian) and GNU time (/usr/bin/time). Cold runs compile
 # everything: minutes.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -30,14 +33,15 @@ touch_file=${TOUCH_FILE:-$(ls "$project"/src/main.rs "$project"/src/lib.rs 2>/de
 cd "$repo"
 cargo build --release --quiet
 secgate="$repo/target/release/cargo-secgate"
-scan="$secgate scan $project --db $repo/fixtures/advisory-db --format json --output $work/report.json"
+features=${FEATURE_ARGS:-}
+scan="$secgate scan $project $features --db $repo/fixtures/advisory-db --format json --output $work/report.json"
 median() { python3 -c "import json,statistics,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join(f'{statistics.median(x[\"times\"]):.3f}' for x in r))" "$1"; }
 
 echo "== 1. cold: cargo secgate scan vs cargo build ($project, $runs runs each)"
 export CARGO_TARGET_DIR="$work/target"
 hyperfine --style none --runs "$runs" --export-json "$work/cold.json" \
   --prepare "rm -rf $work/target" \
-  -n "cargo build" "cargo build --manifest-path $project/Cargo.toml" \
+  -n "cargo build" "cargo build --manifest-path $project/Cargo.toml $features" \
   -n "secgate scan" "$scan || test \$? = 1" >/dev/null
 read -r build cold <<<"$(median "$work/cold.json")"
 python3 -c "print(f'cold: cargo build {$build:.1f} s, secgate scan {$cold:.1f} s, ratio {$cold/$build:.3f} (target <= 1.15)')"
@@ -45,10 +49,15 @@ python3 -c "print(f'cold: cargo build {$build:.1f} s, secgate scan {$cold:.1f} s
 echo "== 2. rescan after touching $(basename "$touch_file")"
 hyperfine --style none --runs 5 --warmup 1 --export-json "$work/warm.json" \
   --prepare "touch $touch_file" \
-  -n "cargo build" "cargo build --manifest-path $project/Cargo.toml" \
+  -n "cargo build" "cargo build --manifest-path $project/Cargo.toml $features" \
   -n "secgate scan" "$scan || test \$? = 1" >/dev/null
 read -r build warm <<<"$(median "$work/warm.json")"
 python3 -c "print(f'rescan: cargo build {$build:.2f} s, secgate scan {$warm:.2f} s (target <= 2 s wall)')"
+# secgate's own peak RSS (`-v` prints it; /usr/bin/time would count the largest rustc instead).
+peak_rss() { sed -n 's/.*analysis done (peak RSS \([0-9]*\) MB).*/\1/p' "$1"; }
+touch "$touch_file"
+$secgate -v ${scan#"$secgate "} >/dev/null 2>"$work/warm-steps.txt" || true
+echo "rescan: peak RSS of secgate's process $(peak_rss "$work/warm-steps.txt") MB (target <= 400 MB)"
 
 echo "== 3. IR analysis alone"
 ir=$(python3 -c "import json; print(json.load(open('$work/report.json'))['analysis']['reachability']['ir_files'])")
@@ -61,8 +70,8 @@ done
 
 echo "== 4. where a cold scan's time goes (one run each)"
 rm -rf "$work/target"
-$secgate -v scan "$project" --db "$repo/fixtures/advisory-db" --format json --output "$work/report.json" \
-  2>"$work/steps.txt" || test $? = 1
+$secgate -v scan "$project" $features --db "$repo/fixtures/advisory-db" --format json \
+  --output "$work/report.json" 2>"$work/steps.txt" || test $? = 1
 python3 - "$work/steps.txt" <<'PY'
 import re, sys
 steps = [(float(m.group(1)), m.group(2)) for m in
@@ -70,6 +79,7 @@ steps = [(float(m.group(1)), m.group(2)) for m in
 for (start, name), (end, _) in zip(steps, steps[1:] + [(steps[-1][0], "")]):
     print(f"  {end - start:7.2f} s  {name}")
 PY
+echo "  peak RSS of secgate's process in the cold scan: $(peak_rss "$work/steps.txt") MB (target <= 400 MB)"
 rm -rf "$work/target"
 start=$(date +%s.%N)
 CLIPPY_DRIVER=/nonexistent $scan >/dev/null 2>&1 || true

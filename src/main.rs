@@ -486,11 +486,21 @@ impl Progress for Timed {
     }
     fn detail(&self, _: &str) {}
     fn finish(&self) {
+        let peak = peak_rss_mb().map_or(String::new(), |mb| format!(" (peak RSS {mb} MB)"));
         eprintln!(
-            "[{:>7.2}s] analysis done",
+            "[{:>7.2}s] analysis done{peak}",
             self.start.elapsed().as_secs_f64()
         );
     }
+}
+
+/// This process's peak resident memory so far (Linux: `VmHWM`), without its child processes
+/// (cargo, rustc): what the analysis itself needs.
+fn peak_rss_mb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb / 1024)
 }
 
 /// The report's warnings (a stale or unreachable database) on stderr, unless `-q`.

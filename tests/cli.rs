@@ -425,6 +425,13 @@ fn verbose_says_what_ran_and_quiet_says_nothing() {
         "{}",
         verbose.stderr
     );
+    if cfg!(target_os = "linux") {
+        assert!(
+            verbose.stderr.contains("analysis done (peak RSS "),
+            "{}",
+            verbose.stderr
+        );
+    }
     assert!(
         verbose.stderr.contains("reachability: not run"),
         "{}",

@@ -8,8 +8,10 @@
 
 use super::ir::{DebugInfo, DiLocation, Module, SymbolIndex};
 use crate::reached::ReachedFunctions;
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 use std::collections::VecDeque;
+use std::hash::BuildHasher;
 
 pub type NodeId = u32;
 pub type FileId = u32;
@@ -46,17 +48,16 @@ pub struct Edge {
 pub struct CallGraph {
     pub nodes: Vec<Node>,
     edges: Vec<Vec<Edge>>,
-    /// Program-wide symbols by name.
-    globals: FxHashMap<Box<str>, NodeId>,
-    /// File-local symbols by module and name.
-    locals: FxHashMap<(u32, Box<str>), NodeId>,
+    /// Program-wide symbols: their nodes, found by the hash of the name the node holds (the name
+    /// is stored once, in the node, not again as a key).
+    globals: HashTable<NodeId>,
     files: Vec<Box<str>>,
     file_index: FxHashMap<Box<str>, FileId>,
 }
 
 /// The id of the next node or file. Ids are `u32` to halve the graph's memory; a build with four
 /// billion functions would not fit in memory long before, so running out is a bug to stop on.
-fn next_id(count: usize) -> u32 {
+pub(super) fn next_id(count: usize) -> u32 {
     u32::try_from(count).expect("fewer than 2^32 nodes and files in one graph")
 }
 
@@ -67,6 +68,7 @@ fn is_rust_mangled(name: &str) -> bool {
 
 impl CallGraph {
     /// Builds the graph from modules in a fixed order, so node numbering is deterministic.
+    #[cfg(test)]
     pub fn build(modules: &[Module]) -> CallGraph {
         let mut graph = CallGraph::default();
         for (id, module) in (0u32..).zip(modules) {
@@ -122,20 +124,19 @@ impl CallGraph {
     }
 
     fn global_node(&mut self, symbol: &str) -> NodeId {
-        if let Some(&id) = self.globals.get(symbol) {
+        let hash = FxBuildHasher.hash_one(symbol);
+        let nodes = &self.nodes;
+        if let Some(&id) = self
+            .globals
+            .find(hash, |&id| &*nodes[id as usize].symbol == symbol)
+        {
             return id;
         }
         let id = self.new_node(symbol);
-        self.globals.insert(symbol.into(), id);
-        id
-    }
-
-    fn local_node(&mut self, module: u32, symbol: &str) -> NodeId {
-        if let Some(&id) = self.locals.get(&(module, symbol.into())) {
-            return id;
-        }
-        let id = self.new_node(symbol);
-        self.locals.insert((module, symbol.into()), id);
+        let nodes = &self.nodes;
+        self.globals.insert_unique(hash, id, |&id| {
+            FxBuildHasher.hash_one(&*nodes[id as usize].symbol)
+        });
         id
     }
 
@@ -149,7 +150,9 @@ impl CallGraph {
         id
     }
 
-    fn add_module(&mut self, module_id: u32, module: &Module) {
+    /// Adds one module's functions, globals and references; modules must come in a fixed order
+    /// for the numbering to be deterministic. [`CallGraph::finish`] after the last.
+    pub(super) fn add_module(&mut self, module_id: u32, module: &Module) {
         // Which names mean a definition of this file rather than the program-wide symbol, and
         // which are plain data (string constants, …) that lead nowhere and need no node.
         #[derive(Clone, Copy, PartialEq)]
@@ -181,7 +184,9 @@ impl CallGraph {
             let name = module.symbol(symbol);
             let id = match scope[symbol as usize] {
                 Scope::Data => return None,
-                Scope::Local => graph.local_node(module_id, name),
+                // A file's own symbol: a node of its own. A module names each symbol once (its
+                // names are interned), and `ids` keeps the node for the rest of this module.
+                Scope::Local => graph.new_node(name),
                 Scope::Global => graph.global_node(name),
             };
             ids[symbol as usize] = Some(id);
@@ -218,7 +223,7 @@ impl CallGraph {
                     continue;
                 };
                 match reference.location {
-                    Some(location) => self.add_located_edge(&module.debug, from, to, location),
+                    Some(location) => self.add_located_edge(module, from, to, location),
                     None => self.edges[from as usize].push(Edge { to, site: None }),
                 }
             }
@@ -227,10 +232,11 @@ impl CallGraph {
 
     /// Adds `from → to` at `location`; if the instruction sits in inlined code, adds the chain
     /// `from → inlined … → to` with each call site, so inlined functions keep their callers.
-    fn add_located_edge(&mut self, debug: &DebugInfo, from: NodeId, to: NodeId, location: u32) {
+    fn add_located_edge(&mut self, module: &Module, from: NodeId, to: NodeId, location: u32) {
+        let debug = &module.debug;
         let mut chain: Vec<DiLocation> = Vec::new();
         let mut current = location;
-        while let Some(&loc) = debug.locations.get(&current) {
+        while let Some(&loc) = debug.location(current) {
             chain.push(loc);
             match loc.inlined_at {
                 Some(next) if chain.len() < 256 => current = next,
@@ -247,7 +253,7 @@ impl CallGraph {
             let site = self.site(debug, &chain[pair]);
             let Some(callee) = debug
                 .subprogram_of(chain[pair - 1].scope)
-                .and_then(|sp| self.inlined_node(debug, sp))
+                .and_then(|sp| self.inlined_node(module, sp))
             else {
                 continue;
             };
@@ -261,22 +267,18 @@ impl CallGraph {
     }
 
     /// The node of an inlined function, named by its `DISubprogram`'s linkage name.
-    fn inlined_node(&mut self, debug: &DebugInfo, subprogram: u32) -> Option<NodeId> {
-        let name = debug
-            .subprograms
-            .get(&subprogram)?
-            .linkage_name
-            .as_deref()?;
-        let id = self.global_node(name);
+    fn inlined_node(&mut self, module: &Module, subprogram: u32) -> Option<NodeId> {
+        let name = module.debug.subprogram(subprogram)?.linkage_name?;
+        let id = self.global_node(module.symbol(name));
         if self.nodes[id as usize].source.is_none() {
-            self.nodes[id as usize].source = self.subprogram_source(debug, subprogram);
+            self.nodes[id as usize].source = self.subprogram_source(&module.debug, subprogram);
         }
         Some(id)
     }
 
     fn subprogram_source(&mut self, debug: &DebugInfo, subprogram: u32) -> Option<SourceLine> {
-        let sp = debug.subprograms.get(&subprogram)?;
-        let file = debug.files.get(&sp.file?)?;
+        let sp = debug.subprogram(subprogram)?;
+        let file = debug.file(sp.file?)?;
         Some(SourceLine {
             file: self.intern_file(file),
             line: sp.line,
@@ -294,14 +296,13 @@ impl CallGraph {
     }
 
     /// Keeps one edge per (from, to): the first, whose call site is the earliest one read.
-    fn finish(&mut self) {
+    pub(super) fn finish(&mut self) {
         for edges in &mut self.edges {
             let mut seen = std::collections::HashSet::with_capacity(edges.len());
             edges.retain(|edge| seen.insert(edge.to));
             edges.shrink_to_fit();
         }
-        self.globals = FxHashMap::default();
-        self.locals = FxHashMap::default();
+        self.globals = HashTable::new();
         self.file_index = FxHashMap::default();
     }
 

@@ -8,9 +8,13 @@
 //! module of any size is read with one line buffer; unknown lines are skipped, never guessed at.
 
 use super::completeness::Completeness;
+use hashbrown::HashTable;
 use memchr::memmem;
-use rustc_hash::FxHashMap;
+use rustc_hash::FxBuildHasher;
+use std::hash::BuildHasher;
 use std::io::BufRead;
+
+mod encode;
 
 /// Index of a symbol name in [`Module::symbols`].
 pub type SymbolIndex = u32;
@@ -18,7 +22,8 @@ pub type SymbolIndex = u32;
 /// What one `.ll` file says.
 #[derive(Debug, Default)]
 pub struct Module {
-    /// Every symbol name seen, once each (module-local interning).
+    /// Every symbol name seen, once each (module-local interning), including the linkage names
+    /// of the debug info's subprograms.
     pub symbols: Vec<Box<str>>,
     pub functions: Vec<Function>,
     pub globals: Vec<Global>,
@@ -29,11 +34,12 @@ pub struct Module {
     pub truncated: bool,
     /// What says the module is whole (its metadata, declarations); see [`Completeness::problem`].
     pub completeness: Completeness,
-    interner: FxHashMap<Box<str>, SymbolIndex>,
+    /// Indexes into `symbols`, found by the hash of the name (each name is stored once).
+    interner: HashTable<SymbolIndex>,
 }
 
 /// A function defined in the module.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Function {
     pub symbol: SymbolIndex,
     /// `internal` or `private` linkage: the name means this definition only within this file.
@@ -44,7 +50,7 @@ pub struct Function {
 }
 
 /// A global variable or constant with the symbols its initializer names.
-#[derive(Debug)]
+#[derive(Debug, PartialEq, Eq)]
 pub struct Global {
     pub symbol: SymbolIndex,
     pub local: bool,
@@ -58,59 +64,29 @@ pub struct Reference {
     pub location: Option<u32>,
 }
 
-/// The debug-info records, by metadata number (dense tables: rustc numbers metadata from 0).
+/// The debug-info records the graph needs, by metadata number: one dense table (rustc numbers
+/// metadata from 0), one small record per number, whatever its kind.
 #[derive(Debug, Default)]
 pub struct DebugInfo {
-    pub files: Table<String>,
-    pub subprograms: Table<Subprogram>,
-    /// Lexical blocks: the enclosing scope and the file, if the block names one.
-    pub blocks: Table<Block>,
-    pub locations: Table<DiLocation>,
+    records: Vec<Record>,
 }
 
-/// Records indexed by metadata number.
-#[derive(Debug)]
-pub struct Table<T>(Vec<Option<T>>);
-
-impl<T> Default for Table<T> {
-    fn default() -> Self {
-        Table(Vec::new())
-    }
-}
-
-impl<T> Table<T> {
-    pub fn get(&self, id: &u32) -> Option<&T> {
-        self.0.get(*id as usize)?.as_ref()
-    }
-
-    pub fn contains_key(&self, id: &u32) -> bool {
-        self.get(id).is_some()
-    }
-
-    fn insert(&mut self, id: u32, value: T) {
-        let index = id as usize;
-        // Metadata numbers are dense; a wild one (garbage input) is ignored rather than allocated.
-        if index > self.0.len() + (1 << 24) {
-            return;
-        }
-        if index >= self.0.len() {
-            self.0.resize_with(index + 1, || None);
-        }
-        self.0[index] = Some(value);
-    }
-}
-
-#[cfg(test)]
-impl<T> std::ops::Index<&u32> for Table<T> {
-    type Output = T;
-    fn index(&self, id: &u32) -> &T {
-        self.get(id).expect("no such metadata")
-    }
+/// One metadata record: one of the four kinds the graph reads, or another.
+#[derive(Debug, Default, PartialEq, Eq)]
+enum Record {
+    #[default]
+    Other,
+    File(Box<str>),
+    Subprogram(Subprogram),
+    /// A lexical block: the enclosing scope and the file, if the block names one.
+    Block(Block),
+    Location(DiLocation),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subprogram {
-    pub linkage_name: Option<String>,
+    /// The linkage name, interned in the module's [`Module::symbols`].
+    pub linkage_name: Option<SymbolIndex>,
     pub file: Option<u32>,
     pub line: u32,
 }
@@ -175,7 +151,13 @@ impl Module {
                     module.read_global(text);
                 }
                 Some(b'!') => {
-                    module.debug.read_metadata(text);
+                    let Module {
+                        debug,
+                        symbols,
+                        interner,
+                        ..
+                    } = &mut module;
+                    debug.read_metadata(text, |name| intern(symbols, interner, name.as_bytes()));
                     module.completeness.metadata_line(text);
                 }
                 _ => {}
@@ -183,7 +165,7 @@ impl Module {
         }
         module.truncated = current.is_some();
         module.functions.extend(current);
-        module.interner = FxHashMap::default();
+        module.interner = HashTable::new();
         Ok(module)
     }
 
@@ -198,17 +180,7 @@ impl Module {
     }
 
     fn intern(&mut self, name: &[u8]) -> SymbolIndex {
-        let name = String::from_utf8_lossy(name);
-        if let Some(&index) = self.interner.get(&*name) {
-            return index;
-        }
-        // Symbol indexes are u32 like the graph's ids; see `graph::next_id`.
-        let index = SymbolIndex::try_from(self.symbols.len())
-            .expect("fewer than 2^32 symbols in one module");
-        let boxed: Box<str> = name.into();
-        self.symbols.push(boxed.clone());
-        self.interner.insert(boxed, index);
-        index
+        intern(&mut self.symbols, &mut self.interner, name)
     }
 
     /// `define [linkage…] type @name(args) … !dbg !N {`
@@ -324,8 +296,50 @@ impl Module {
 }
 
 impl DebugInfo {
-    /// `!N = [distinct ]!DIKind(fields…)`: keeps the four kinds the graph needs.
-    fn read_metadata(&mut self, text: &[u8]) {
+    pub fn location(&self, id: u32) -> Option<&DiLocation> {
+        match self.records.get(id as usize)? {
+            Record::Location(location) => Some(location),
+            _ => None,
+        }
+    }
+
+    pub fn subprogram(&self, id: u32) -> Option<&Subprogram> {
+        match self.records.get(id as usize)? {
+            Record::Subprogram(subprogram) => Some(subprogram),
+            _ => None,
+        }
+    }
+
+    fn block(&self, id: u32) -> Option<&Block> {
+        match self.records.get(id as usize)? {
+            Record::Block(block) => Some(block),
+            _ => None,
+        }
+    }
+
+    /// The path of a `DIFile`.
+    pub fn file(&self, id: u32) -> Option<&str> {
+        match self.records.get(id as usize)? {
+            Record::File(path) => Some(path),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, id: u32, record: Record) {
+        let index = id as usize;
+        // Metadata numbers are dense; a wild one (garbage input) is ignored rather than allocated.
+        if index > self.records.len() + (1 << 24) {
+            return;
+        }
+        if index >= self.records.len() {
+            self.records.resize_with(index + 1, Record::default);
+        }
+        self.records[index] = record;
+    }
+
+    /// `!N = [distinct ]!DIKind(fields…)`: keeps the four kinds the graph needs; `intern` gives a
+    /// linkage name its symbol index.
+    fn read_metadata(&mut self, text: &[u8], intern: impl FnOnce(&str) -> SymbolIndex) {
         let Some(eq) = memmem::find(text, b" = ") else {
             return;
         };
@@ -341,28 +355,28 @@ impl DebugInfo {
             else {
                 return;
             };
-            self.locations.insert(
+            self.insert(
                 id,
-                DiLocation {
+                Record::Location(DiLocation {
                     line,
                     column: field_u32(body, b"column").unwrap_or(0),
                     scope,
                     inlined_at: field_ref(body, b"inlinedAt"),
-                },
+                }),
             );
         } else if body.starts_with(b"!DISubprogram(") {
-            self.subprograms.insert(
+            self.insert(
                 id,
-                Subprogram {
-                    linkage_name: field_str(body, b"linkageName").map(str::to_string),
+                Record::Subprogram(Subprogram {
+                    linkage_name: field_str(body, b"linkageName").map(intern),
                     file: field_ref(body, b"file"),
                     line: field_u32(body, b"line").unwrap_or(0),
-                },
+                }),
             );
         } else if body.starts_with(b"!DILexicalBlock") {
             if let Some(scope) = field_ref(body, b"scope") {
                 let file = field_ref(body, b"file");
-                self.blocks.insert(id, Block { scope, file });
+                self.insert(id, Record::Block(Block { scope, file }));
             }
         } else if body.starts_with(b"!DIFile(") {
             let filename = field_str(body, b"filename").unwrap_or_default();
@@ -372,17 +386,17 @@ impl DebugInfo {
             } else {
                 format!("{}/{}", directory.trim_end_matches('/'), filename)
             };
-            self.files.insert(id, path);
+            self.insert(id, Record::File(path.into()));
         }
     }
 
     /// The subprogram a scope belongs to, following lexical blocks outwards.
     pub fn subprogram_of(&self, mut scope: u32) -> Option<u32> {
         for _ in 0..10_000 {
-            if self.subprograms.contains_key(&scope) {
+            if self.subprogram(scope).is_some() {
                 return Some(scope);
             }
-            scope = self.blocks.get(&scope)?.scope;
+            scope = self.block(scope)?.scope;
         }
         None
     }
@@ -390,20 +404,38 @@ impl DebugInfo {
     /// The file a scope is in: the innermost block or subprogram that names one.
     pub fn file_of(&self, mut scope: u32) -> Option<&str> {
         for _ in 0..10_000 {
-            if let Some(sub) = self.subprograms.get(&scope) {
-                return sub
-                    .file
-                    .and_then(|f| self.files.get(&f))
-                    .map(String::as_str);
+            if let Some(sub) = self.subprogram(scope) {
+                return sub.file.and_then(|f| self.file(f));
             }
-            let block = self.blocks.get(&scope)?;
-            if let Some(file) = block.file.and_then(|f| self.files.get(&f)) {
+            let block = self.block(scope)?;
+            if let Some(file) = block.file.and_then(|f| self.file(f)) {
                 return Some(file);
             }
             scope = block.scope;
         }
         None
     }
+}
+
+/// The index of `name` in `symbols`, adding it if it is new.
+fn intern(
+    symbols: &mut Vec<Box<str>>,
+    interner: &mut HashTable<SymbolIndex>,
+    name: &[u8],
+) -> SymbolIndex {
+    let name = String::from_utf8_lossy(name);
+    let hash = FxBuildHasher.hash_one(&*name);
+    if let Some(&index) = interner.find(hash, |&i| *symbols[i as usize] == *name) {
+        return index;
+    }
+    // Symbol indexes are u32 like the graph's ids; see `graph::next_id`.
+    let index =
+        SymbolIndex::try_from(symbols.len()).expect("fewer than 2^32 symbols in one module");
+    symbols.push(name.into());
+    interner.insert_unique(hash, index, |&i| {
+        FxBuildHasher.hash_one(&*symbols[i as usize])
+    });
+    index
 }
 
 fn trim_end(line: &[u8]) -> &[u8] {
@@ -487,7 +519,7 @@ fn field_str<'a>(body: &'a [u8], key: &[u8]) -> Option<&'a str> {
 mod tests {
     use super::*;
 
-    const SAMPLE: &str = r#"; ModuleID = 'demo'
+    pub(super) const SAMPLE: &str = r#"; ModuleID = 'demo'
 @vtable.0 = private constant <{ [24 x i8], ptr }> <{ [24 x i8] c"\00@not_a_symbol\00", ptr @"_ZN4demo7Handler6handle17h1E" }>, align 8
 @alloc_1 = private unnamed_addr constant [3 x i8] c"abc", align 1
 
@@ -569,29 +601,38 @@ declare i32 @git_index_add(ptr)
     fn reads_debug_info() {
         let module = Module::parse(SAMPLE);
         let debug = &module.debug;
-        assert_eq!(debug.files[&1], "/home/dev/demo/src/main.rs");
+        let smallvec = "/home/u/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs";
+        assert_eq!(debug.file(1), Some("/home/dev/demo/src/main.rs"));
+        assert_eq!(debug.file(2), Some(smallvec));
+        let helper = debug.subprogram(11).unwrap();
         assert_eq!(
-            debug.files[&2],
-            "/home/u/.cargo/registry/src/index.crates.io-1/smallvec-0.6.13/lib.rs"
+            helper.linkage_name.map(|name| module.symbol(name)),
+            Some("_ZN4demo6helper17h3E")
         );
-        let helper = &debug.subprograms[&11];
-        assert_eq!(helper.linkage_name.as_deref(), Some("_ZN4demo6helper17h3E"));
+        assert_eq!(
+            helper.linkage_name,
+            Some(module.functions[1].symbol),
+            "one symbol for the definition and its debug info"
+        );
         assert_eq!(
             (helper.file, helper.line),
             (Some(2), 12),
             "line is not scopeLine"
         );
         assert_eq!(
-            debug.locations[&21],
-            DiLocation {
+            debug.location(21),
+            Some(&DiLocation {
                 line: 9,
                 column: 5,
                 scope: 12,
                 inlined_at: Some(20)
-            }
+            })
         );
+        assert_eq!(debug.location(11), None, "a subprogram is not a location");
+        assert_eq!(debug.subprogram(21), None, "a location is not a subprogram");
+        assert_eq!(debug.file(10), None);
         assert_eq!(debug.subprogram_of(12), Some(10));
-        assert_eq!(debug.file_of(12), Some(debug.files[&2].as_str()));
+        assert_eq!(debug.file_of(12), Some(smallvec));
         assert_eq!(debug.file_of(10), Some("/home/dev/demo/src/main.rs"));
     }
 
@@ -628,7 +669,7 @@ mod properties {
     use proptest::prelude::*;
 
     /// Lines built from the pieces the reader looks for, in any order and any state of repair.
-    fn ir_line() -> impl Strategy<Value = String> {
+    pub(super) fn ir_line() -> impl Strategy<Value = String> {
         prop_oneof![
             Just("define void @f() !dbg !1 {".to_string()),
             Just("define internal void @\"_ZN1a1b17h1E\"(ptr %x) {".to_string()),

@@ -28,6 +28,9 @@ pub struct Invocations {
     pub unattributed: Vec<String>,
     /// Crates that re-export the macro under their own path.
     pub reexported_by: Vec<String>,
+    /// How many files were parsed (the others name neither the macro nor its crate).
+    #[cfg(test)]
+    parsed: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,8 +63,17 @@ pub fn invocations<'a>(
             .filter(|f| f.extension().is_some_and(|e| e == "rs"))
         {
             match std::fs::read_to_string(file) {
+                // Only a file that names the macro or its crate can invoke, import, re-export
+                // (`pub use krate::*` too) or `#[macro_use]` it: the others add nothing to what
+                // is found, and parsing every file of every crate costs seconds and hundreds of
+                // MB on a large program.
+                Ok(text) if !text.contains(name) && !text.contains(krate) => {}
                 Ok(text) => {
                     let syntax = syn::parse_file(&text).ok();
+                    #[cfg(test)]
+                    {
+                        found.parsed += 1;
+                    }
                     texts.push((file, text, syntax));
                 }
                 Err(_) => found
@@ -446,6 +458,35 @@ mod tests {
         // build is called that: perhaps a renamed memoffset).
         assert_eq!(found.unattributed.len(), 3, "{:?}", found.unattributed);
         assert_eq!(found.reexported_by, ["wrapper"]);
+    }
+
+    #[test]
+    fn files_that_name_neither_the_macro_nor_its_crate_are_not_parsed() {
+        let dir = tempfile::tempdir().unwrap();
+        let unrelated = write(dir.path(), "a.rs", "fn f() { other!(x); }\n");
+        // Names only the crate: a glob re-export, and a `#[macro_use]` for the crate's files.
+        let glob = write(dir.path(), "glob.rs", "pub use memoffset::*;\n");
+        let macro_use = write(
+            dir.path(),
+            "lib.rs",
+            "#[macro_use]\nextern crate memoffset;\nmod user;\n",
+        );
+        let user = write(dir.path(), "user.rs", "fn g() { offset_of!(H, a); }\n");
+        let files_glob = [unrelated.clone(), glob];
+        let files_user = [unrelated, macro_use, user];
+        let found = invocations(
+            [("wrapper", &files_glob[..]), ("app", &files_user[..])],
+            "memoffset",
+            "offset_of",
+        );
+        assert_eq!(found.parsed, 3, "a.rs twice not parsed");
+        assert_eq!(found.reexported_by, ["wrapper"]);
+        let sites: Vec<(&std::ffi::OsStr, u32)> = found
+            .in_functions
+            .iter()
+            .map(|s| (s.file.file_name().unwrap(), s.line))
+            .collect();
+        assert_eq!(sites, [("user.rs".as_ref(), 1)]);
     }
 
     #[test]

@@ -1,11 +1,10 @@
 //! The IR analysis alone, without cargo: for the benchmark (`cargo secgate debug-ir`).
 
-use super::graph::{CallGraph, NodeId};
-use super::{decide::CrateIndex, ir, paths, read_module};
+use super::graph::NodeId;
+use super::{decide::CrateIndex, load_graph, paths};
 use crate::error::Error;
-use rayon::prelude::*;
 use std::collections::HashSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Figures of one IR analysis run, for the benchmark (`cargo secgate debug-ir`).
 #[derive(Debug)]
@@ -22,16 +21,16 @@ pub struct IrStats {
 /// analysis alone, without cargo, for benchmarks.
 pub fn measure_ir(paths: &[PathBuf]) -> Result<IrStats, Error> {
     let start = std::time::Instant::now();
-    let modules: Vec<ir::Module> = paths
-        .par_iter()
-        .map(|path| read_module(path))
-        .collect::<Result<_, String>>()
-        .map_err(|message| Error::Workspace {
+    let files: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    // Without the cache of read modules: this measures reading the IR.
+    let loaded = load_graph(&files, false);
+    if let Some((_, message)) = loaded.problems.into_iter().next() {
+        return Err(Error::Workspace {
             manifest: PathBuf::from("IR"),
             message,
-        })?;
-    let graph = CallGraph::build(&modules);
-    drop(modules);
+        });
+    }
+    let graph = loaded.graph;
     let roots: Vec<NodeId> = graph
         .nodes_with_ids()
         .filter(|(_, node)| {
@@ -43,13 +42,9 @@ pub fn measure_ir(paths: &[PathBuf]) -> Result<IrStats, Error> {
     let reached = graph.reach(&roots);
     let crates = HashSet::new();
     let _index = CrateIndex::new(&graph, &crates);
-    let bytes = paths
-        .iter()
-        .map(|p| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0))
-        .sum();
     Ok(IrStats {
         files: paths.len(),
-        bytes,
+        bytes: loaded.bytes,
         functions: graph.nodes.len(),
         edges: graph.edge_count(),
         reached: graph

@@ -8,12 +8,14 @@
 //! the finding, never used to drop it: `reachable` with call traces, `unreachable` only after a
 //! complete analysis, `unknown` with the reason otherwise.
 
+mod cache;
 mod completeness;
 mod decide;
 mod graph;
 mod ir;
 mod macros;
 mod measure;
+mod ordered;
 mod paths;
 mod resolve;
 mod roots;
@@ -30,7 +32,6 @@ use crate::reached::ReachedFunctions;
 use crate::report::{ReachabilityInfo, ReachabilityStatus};
 use decide::{Context, CrateIndex, LIBRARY_BLIND_SPOT};
 use graph::CallGraph;
-use rayon::prelude::*;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
@@ -113,6 +114,10 @@ fn analyse_built(
     info.functions = graph.nodes.len();
     info.edges = graph.edge_count();
 
+    progress.step(&format!(
+        "searching the graph ({} functions, {} edges) from its roots",
+        info.functions, info.edges
+    ));
     let roots = roots::find_roots(
         &graph,
         &built.output,
@@ -151,6 +156,10 @@ fn analyse_built(
         .filter_map(|f| f.package.as_ref())
         .map(|p| crate::finding::crate_name(&p.name))
         .collect();
+    progress.step(&format!(
+        "deciding the advisories of {} crates from the graph",
+        crates.len()
+    ));
     let index = CrateIndex::new(&graph, &crates);
     for finding in findings.iter_mut() {
         if finding.reachability == Reachability::Unreachable {
@@ -210,31 +219,76 @@ fn read_ir(built: &Built, progress: &crate::progress::Reporter) -> ReadIr {
         .flat_map(|(unit, u)| u.ir.iter().map(move |p| (unit, p.clone())))
         .collect();
     progress.step(&format!("reading the IR of {} units", ir_paths.len()));
-    let read: Vec<Result<ir::Module, String>> = ir_paths
-        .par_iter()
-        .map(|(_, path)| read_module(path))
-        .collect();
+    let paths: Vec<&Path> = ir_paths.iter().map(|(_, path)| path.as_path()).collect();
+    // The cache of read modules is keyed by the digests the build recorded: usable only when
+    // every IR file was just found to match its digest.
+    let loaded = load_graph(&paths, built.ir_problems.is_empty());
     let mut problems = built.ir_problems.clone();
-    let mut modules = Vec::new();
-    let mut module_unit = Vec::new();
-    let mut bytes = 0;
-    for ((unit, path), result) in ir_paths.iter().zip(read) {
-        bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
-        match result {
-            Ok(module) => {
-                modules.push(module);
-                module_unit.push(*unit);
-            }
-            Err(problem) => problems.push(problem),
-        }
-    }
+    problems.extend(loaded.problems.into_iter().map(|(_, problem)| problem));
     ReadIr {
-        graph: CallGraph::build(&modules),
-        module_unit,
+        graph: loaded.graph,
+        module_unit: loaded
+            .modules
+            .iter()
+            .map(|&file| ir_paths[file].0)
+            .collect(),
         problems,
         files: ir_paths.len(),
-        bytes,
+        bytes: loaded.bytes,
     }
+}
+
+/// The graph of the modules that could be read, and what became of each file.
+struct Loaded {
+    graph: CallGraph,
+    /// The file (index into the paths given) of each module, by module id.
+    modules: Vec<usize>,
+    /// The files that could not be read (index, why), in order.
+    problems: Vec<(usize, String)>,
+    bytes: u64,
+}
+
+/// Reads the `.ll` files in parallel and merges each module into the graph in file order, as
+/// soon as its turn comes, then drops it: only a few modules are in memory at once, and the
+/// graph is the same as if all were read first (same order, same numbering). With `cached`, a
+/// module is taken from the cache of read modules when it holds this very IR ([`cache`]), and
+/// stored there once read.
+fn load_graph(paths: &[&Path], cached: bool) -> Loaded {
+    let workers = rayon::current_num_threads();
+    let mut loaded = Loaded {
+        graph: CallGraph::default(),
+        modules: Vec::new(),
+        problems: Vec::new(),
+        bytes: 0,
+    };
+    ordered::read_in_order(
+        paths,
+        workers,
+        2 * workers,
+        |path| {
+            if cached && let Some(module) = cache::load(path) {
+                return Ok(module);
+            }
+            let module = read_module(path)?;
+            if cached {
+                cache::store(path, &module);
+            }
+            Ok(module)
+        },
+        |file, result| {
+            loaded.bytes += std::fs::metadata(paths[file]).map(|m| m.len()).unwrap_or(0);
+            match result {
+                Ok(module) => {
+                    let id = graph::next_id(loaded.modules.len());
+                    loaded.graph.add_module(id, &module);
+                    loaded.modules.push(file);
+                }
+                Err(problem) => loaded.problems.push((file, problem)),
+            }
+        },
+    );
+    loaded.graph.finish();
+    loaded
 }
 
 fn mark_unknown(findings: &mut [Finding], reason: &str) {
