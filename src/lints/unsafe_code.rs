@@ -90,6 +90,18 @@ pub fn count_source(text: &str, is_root: bool) -> Result<UnsafeCounts, syn::Erro
 
 /// Counts unsafe code in one file's text and lists its sites, named by `path`.
 fn count_source_sites(text: &str, is_root: bool, path: &Path) -> Result<CountedCrate, syn::Error> {
+    // A file that never spells `unsafe` has nothing to count and cannot forbid it: not parsed
+    // (large generated tables, such as encoding_rs's 2.5 MB of data, cost hundreds of MB as a
+    // syntax tree).
+    if memchr::memmem::find(text.as_bytes(), b"unsafe").is_none() {
+        return Ok(CountedCrate {
+            counts: UnsafeCounts {
+                files: 1,
+                ..UnsafeCounts::default()
+            },
+            sites: Vec::new(),
+        });
+    }
     let file = syn::parse_file(text)?;
     let mut counter = Counter {
         file: path.to_path_buf(),
@@ -287,6 +299,20 @@ fn closure() { let _ = || unsafe { raw(std::ptr::null()) }; }
 "#;
 
     #[test]
+    fn a_file_without_unsafe_is_counted_without_a_syntax_tree() {
+        // Not even valid Rust: without the word there is nothing to count, so it is not parsed.
+        let counts = count_source("static TABLE: [u8; 3] = [1, 2, 3", true).unwrap();
+        assert_eq!(counts.files, 1);
+        assert_eq!(
+            counts.blocks + counts.functions + counts.impls + counts.traits,
+            0
+        );
+        assert!(!counts.forbids_unsafe);
+        // With the word, it is parsed (and a parse error is an error).
+        assert!(count_source("fn f() { unsafe { ", true).is_err());
+    }
+
+    #[test]
     fn counts_each_kind_of_unsafe() {
         let counts =
             count_source(SOURCE, true).unwrap_or_else(|e| panic!("{e} {:?}", e.span().start()));
@@ -333,9 +359,12 @@ fn closure() { let _ = || unsafe { raw(std::ptr::null()) }; }
         let good = dir.path().join("lib.rs");
         let bad = dir.path().join("bad.rs");
         std::fs::write(&good, "#![forbid(unsafe_code)]\nunsafe fn f() {}\n").unwrap_or_default();
-        std::fs::write(&bad, "fn (").unwrap_or_default();
-        let counts = count_crate(&[good, bad.clone()]).counts;
-        assert_eq!(counts.files, 1);
+        std::fs::write(&bad, "unsafe fn (").unwrap_or_default();
+        // Without the word `unsafe` there is nothing to miss: counted, not listed.
+        let plain = dir.path().join("plain.rs");
+        std::fs::write(&plain, "fn (").unwrap_or_default();
+        let counts = count_crate(&[good, bad.clone(), plain]).counts;
+        assert_eq!(counts.files, 2);
         assert_eq!(counts.functions, 1);
         assert!(counts.forbids_unsafe);
         assert_eq!(counts.unparsed, vec![bad.display().to_string()]);
