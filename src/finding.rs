@@ -203,6 +203,17 @@ pub struct Inference {
 }
 
 impl Inference {
+    /// No set applies, for this reason, and no fix pair was compared.
+    pub fn none(why: String) -> Inference {
+        Inference {
+            vulnerable: None,
+            patched: None,
+            changed_items: 0,
+            confidence: None,
+            unused: Some(why),
+        }
+    }
+
     /// `inferred from the fix 0.4.19 → 0.4.20 (3 changed items, high confidence)`, or why no
     /// functions were inferred.
     pub fn describe(&self) -> String {

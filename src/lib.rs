@@ -102,24 +102,27 @@ fn infer_functions(
         Some(path) => InferredSets::read(path)?,
         None => InferredSets::bundled(),
     };
-    // The advisories the data does not cover, read again for their version ranges.
-    let uncovered: Vec<&str> = findings
+    // The packages whose advisories the data does not cover: read again (for their version
+    // ranges) only if one is asked for.
+    let uncovered: Vec<String> = findings
         .iter()
-        .filter(|f| f.functions_source == Some(finding::FunctionsSource::None))
-        .filter(|f| sets.get(&f.id).is_none())
-        .filter_map(|f| f.package.as_ref().map(|p| p.name.as_str()))
+        .filter(|f| apply::wants_functions(f) && sets.get(&f.id).is_none())
+        .filter_map(|f| f.package.as_ref().map(|p| p.name.clone()))
         .collect();
-    let advisories = if uncovered.is_empty() {
-        Vec::new()
-    } else {
-        db.load(uncovered)?
-    };
+    let mut advisories: Option<Vec<rustsec::Advisory>> = None;
     // Without a build there is no reachability to decide: nothing is worth downloading.
     let analysing = options.build.is_some() && !matches!(options.project, ProjectPath::Lockfile(_));
     let cache = apply::cache_dir();
     let mut more = |id: &str| -> Result<infer::InferredAdvisory, String> {
+        if advisories.is_none() {
+            let loaded = db
+                .load(uncovered.iter().map(String::as_str))
+                .map_err(|e| e.to_string())?;
+            advisories = Some(loaded);
+        }
         let advisory = advisories
             .iter()
+            .flatten()
             .find(|a| a.metadata.id.as_str() == id)
             .ok_or_else(|| format!("{id} is not in the database"))?;
         // A changed advisory, or another secgate (another diff), infers anew.

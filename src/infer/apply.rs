@@ -58,14 +58,6 @@ impl InferredSets {
     pub fn get(&self, id: &str) -> Option<&InferredAdvisory> {
         self.by_id.get(id)
     }
-
-    pub fn len(&self) -> usize {
-        self.by_id.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.by_id.is_empty()
-    }
 }
 
 /// Parses inferred-functions data, with the position of the first problem.
@@ -87,6 +79,14 @@ pub fn cache_dir() -> PathBuf {
     super::cargo_home().join("secgate/inferred")
 }
 
+/// Whether inferred functions are for this finding: a vulnerability whose advisory lists no
+/// functions, still to be analysed (not already ruled out by platform).
+pub fn wants_functions(finding: &Finding) -> bool {
+    finding.kind == Kind::Vulnerability
+        && finding.functions_source == Some(FunctionsSource::None)
+        && finding.reachability_reason == crate::advisories::NOT_ANALYSED
+}
+
 /// Gives each vulnerability whose advisory lists no functions the inferred set for its locked
 /// version, where there is one. `more` is asked for advisories the sets do not cover (an
 /// on-the-fly inference, or why it may not run); the ids it could not cover are returned.
@@ -96,14 +96,7 @@ pub fn apply(
     more: &mut dyn FnMut(&str) -> Result<InferredAdvisory, String>,
 ) -> Vec<String> {
     let mut not_covered = Vec::new();
-    for finding in findings.iter_mut() {
-        // Only vulnerabilities still to be analysed (not those already ruled out by platform).
-        if finding.kind != Kind::Vulnerability
-            || finding.functions_source != Some(FunctionsSource::None)
-            || finding.reachability_reason != crate::advisories::NOT_ANALYSED
-        {
-            continue;
-        }
+    for finding in findings.iter_mut().filter(|f| wants_functions(f)) {
         let Some(package) = &finding.package else {
             continue;
         };
@@ -120,20 +113,14 @@ pub fn apply(
                 }
                 Err(why) => {
                     not_covered.push(finding.id.clone());
-                    finding.inference = Some(Inference {
-                        vulnerable: None,
-                        patched: None,
-                        changed_items: 0,
-                        confidence: None,
-                        unused: Some(why),
-                    });
+                    finding.inference = Some(Inference::none(why));
                     continue;
                 }
             },
         };
-        let inference = inference_for(entry, &locked);
-        if inference.unused.is_none() {
-            let fix = fix_for(entry, &locked).expect("a used inference has its fix");
+        let fix = fix_for(entry, &locked);
+        let inference = inference_for(entry, fix, &locked);
+        if let (Some(fix), None) = (fix, &inference.unused) {
             finding.affected_functions = fix.functions.clone();
             finding.functions_source = Some(FunctionsSource::Inferred);
         }
@@ -158,9 +145,13 @@ fn fix_for<'a>(entry: &'a InferredAdvisory, locked: &Version) -> Option<&'a Infe
         .map(|(fix, _)| fix)
 }
 
-/// The evidence for the locked version: the fix on its line and whether its set is usable.
-fn inference_for(entry: &InferredAdvisory, locked: &Version) -> Inference {
-    let Some(fix) = fix_for(entry, locked) else {
+/// The evidence for the locked version: the fix on its line (`fix`) and whether its set is usable.
+fn inference_for(
+    entry: &InferredAdvisory,
+    fix: Option<&InferredFix>,
+    locked: &Version,
+) -> Inference {
+    let Some(fix) = fix else {
         let lines: Vec<String> = entry
             .fixes
             .iter()
@@ -174,13 +165,7 @@ fn inference_for(entry: &InferredAdvisory, locked: &Version) -> Inference {
                 lines.join(", ")
             ),
         };
-        return Inference {
-            vulnerable: None,
-            patched: None,
-            changed_items: 0,
-            confidence: None,
-            unused: Some(unused),
-        };
+        return Inference::none(unused);
     };
     let confidence = fix.confidence;
     let unused = if fix.functions.is_empty() || confidence.is_none() {

@@ -166,17 +166,7 @@ impl Context<'_> {
         let belongs = |node: NodeId| self.belongs_to(node, &key, only_version);
 
         if finding.affected_functions.is_empty() {
-            let (reachability, reason, traces) = self.crate_level(package, &key, index, &belongs);
-            // Why the fix gave no functions belongs with "lists no functions".
-            let reason = match &finding.inference {
-                Some(inference) if reachability == Reachability::Unknown => reason.replacen(
-                    "advisory lists no functions",
-                    &format!("advisory lists no functions ({})", inference.describe()),
-                    1,
-                ),
-                _ => reason,
-            };
-            return (reachability, reason, traces);
+            return self.crate_level(finding, package, &key, index, &belongs);
         }
         // Listed macros leave no symbol: they are decided by the functions that invoke them,
         // alongside (never instead of) the listed functions.
@@ -303,6 +293,7 @@ impl Context<'_> {
     /// An advisory that lists no functions: whether any of the crate's code is reached.
     fn crate_level(
         &self,
+        finding: &Finding,
         package: &Package,
         key: &PackageKey,
         index: &CrateIndex,
@@ -317,9 +308,15 @@ impl Context<'_> {
             .any(|(node, _)| self.reached.contains(*node) && belongs(*node))
             || self.unit_code_reached(key);
         if reached_code {
+            // Why the fix gave no functions either, where it was asked.
+            let why_none = finding
+                .inference
+                .as_ref()
+                .map(|i| format!(" ({})", i.describe()))
+                .unwrap_or_default();
             (
                 Reachability::Unknown,
-                "advisory lists no functions; crate code is reachable".into(),
+                format!("advisory lists no functions{why_none}; crate code is reachable"),
                 Vec::new(),
             )
         } else {
