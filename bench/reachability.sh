@@ -9,7 +9,8 @@
 #   CRATE@VERSION: a published binary crate, downloaded from crates.io through cargo (`cargo info`
 #   unpacks it into the registry cache) and scanned with the Cargo.lock it was published with,
 #   e.g. `bench/reachability.sh tokei@12.1.2`. Not kept in the repository.
-# RUNS=N for cold runs. FEATURE_ARGS="--no-default-features --features a,b" builds both sides with
+# RUNS=N for cold runs. DB=DIR scans against another advisory database (default the fixtures';
+# `DB=../shared/advisory-db` gives a real application's findings). FEATURE_ARGS="--no-default-features --features a,b" builds both sides with
 # those features (e.g. a crate whose default features need a C toolchain absent here).
 # Needs hyperfine (Debian) and GNU time (/usr/bin/time). Cold runs compile
 # everything: minutes.
@@ -34,17 +35,21 @@ cd "$repo"
 cargo build --release --quiet
 secgate="$repo/target/release/cargo-secgate"
 features=${FEATURE_ARGS:-}
-scan="$secgate scan $project $features --db $repo/fixtures/advisory-db --format json --output $work/report.json"
+db=$(cd "${DB:-$repo/fixtures/advisory-db}" && pwd)
+scan="$secgate scan $project $features --db $db --format json --output $work/report.json"
 median() { python3 -c "import json,statistics,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join(f'{statistics.median(x[\"times\"]):.3f}' for x in r))" "$1"; }
 
 echo "== 1. cold: cargo secgate scan vs cargo build ($project, $runs runs each)"
 export CARGO_TARGET_DIR="$work/target"
+# The scan's build keeps line tables only of the debug info (all the graph needs); the second
+# baseline is `cargo build` with that same setting, to show what the rest of the scan costs.
 hyperfine --style none --runs "$runs" --export-json "$work/cold.json" \
   --prepare "rm -rf $work/target" \
   -n "cargo build" "cargo build --manifest-path $project/Cargo.toml $features" \
-  -n "secgate scan" "$scan || test \$? = 1" >/dev/null
-read -r build cold <<<"$(median "$work/cold.json")"
-python3 -c "print(f'cold: cargo build {$build:.1f} s, secgate scan {$cold:.1f} s, ratio {$cold/$build:.3f} (target <= 1.15)')"
+  -n "secgate scan" "$scan || test \$? = 1" \
+  -n "cargo build, line tables" "CARGO_PROFILE_DEV_DEBUG=line-tables-only cargo build --manifest-path $project/Cargo.toml $features" >/dev/null
+read -r build cold lines <<<"$(median "$work/cold.json")"
+python3 -c "print(f'cold: cargo build {$build:.1f} s, secgate scan {$cold:.1f} s, ratio {$cold/$build:.3f} (target <= 1.15); against cargo build with line tables only {$lines:.1f} s: {$cold/$lines:.3f}')"
 
 echo "== 2. rescan after touching $(basename "$touch_file")"
 hyperfine --style none --runs 5 --warmup 1 --export-json "$work/warm.json" \
@@ -70,7 +75,7 @@ done
 
 echo "== 4. where a cold scan's time goes (one run each)"
 rm -rf "$work/target"
-$secgate -v scan "$project" $features --db "$repo/fixtures/advisory-db" --format json \
+$secgate -v scan "$project" $features --db "$db" --format json \
   --output "$work/report.json" 2>"$work/steps.txt" || test $? = 1
 python3 - "$work/steps.txt" <<'PY'
 import re, sys

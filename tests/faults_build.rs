@@ -327,8 +327,13 @@ fn a_scan_never_writes_the_lockfile() {
 fn own_ir(target_dir: &Path, project: &Path, crate_name: &str) -> Vec<PathBuf> {
     let project = project.to_str().unwrap();
     let mut found = Vec::new();
-    for triple_dir in std::fs::read_dir(target_dir.join("secgate")).unwrap() {
-        let deps = triple_dir.unwrap().path().join("debug/deps");
+    // `secgate/debug/deps` for the host, `secgate/TRIPLE/debug/deps` for another target.
+    let secgate = target_dir.join("secgate");
+    let triple_dirs = std::fs::read_dir(&secgate)
+        .unwrap()
+        .map(|d| d.unwrap().path());
+    for dir in std::iter::once(secgate.clone()).chain(triple_dirs) {
+        let deps = dir.join("debug/deps");
         let Ok(entries) = std::fs::read_dir(&deps) else {
             continue;
         };
@@ -561,4 +566,33 @@ fn a_workspace_whose_lockfile_cannot_be_resolved_is_an_error() {
         result.stderr
     );
     assert!(!project.join("Cargo.lock").exists());
+}
+
+/// A cargo config that chooses a build target does not change what secgate analyses: without
+/// `--target`, the host, built for the host (here the config's target is not even installed).
+#[test]
+fn a_config_that_chooses_a_target_does_not_change_the_analysed_one() {
+    let project = copy_of("reachability/direct-call");
+    std::fs::create_dir(project.path().join(".cargo")).unwrap();
+    std::fs::write(
+        project.path().join(".cargo/config.toml"),
+        "[build]\ntarget = \"thumbv7em-none-eabihf\"\n",
+    )
+    .unwrap();
+    // cargo reads the config files of its working directory.
+    let result = run(secgate_building()
+        .current_dir(project.path())
+        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .args(["scan", "--format", "json", "--offline", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg("."));
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = result.json();
+    assert_eq!(report["analysis"]["reachability"]["status"], "complete");
+    let smallvec = finding(&report, SMALLVEC);
+    assert_eq!(
+        smallvec["reachability"], "reachable",
+        "{}",
+        smallvec["reachability_reason"]
+    );
 }

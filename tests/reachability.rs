@@ -167,6 +167,7 @@ cases! {
     condition_never_true: reachable("condition-never-true", SMALLVEC, "0.6.13", &["insert_many"]);
     listed_type: reachable("listed-type", "RUSTSEC-2020-0070", "0.4.1", &["RwLockReadGuard"]);
     ffi_symbol: reachable("ffi-symbol", "RUSTSEC-2024-0013", "0.16.1+1.7.1", &["git_index_add"]);
+    build_script_and_program: reachable("build-script-and-program", SMALLVEC, "0.6.13", &["insert_many"]);
 
     caller_never_called: unreachable("caller-never-called", SMALLVEC, "0.6.13", "smallvec::SmallVec::insert_many");
     cfg_test_only: unreachable("cfg-test-only", SMALLVEC, "0.6.13", "never compiled into the program");
@@ -175,6 +176,7 @@ cases! {
     feature_off: unreachable("feature-off", SMALLVEC, "0.6.13", "not in this build");
     dependency_function_unused: unreachable("dependency-function-unused", TIME, "0.1.45", "compiled into the program but not reachable");
     two_versions: unreachable("two-versions", SMALLVEC, "0.6.13", "never compiled into the program");
+    build_script_only: unreachable("build-script-only", SMALLVEC, "0.6.13", "build-time only");
 }
 
 /// An advisory that lists a macro is decided by the functions that invoke it.

@@ -5,9 +5,16 @@
 //! they are: cargo decides them, secgate only appends. Only units built for the analysed target get
 //! the flag; build scripts and proc macros (host units) run as in `cargo build`, without IR.
 //! A user's own `RUSTC_WRAPPER` (sccache, …) keeps running, called by secgate's.
+//!
+//! For the host, the build runs as `cargo build` does, without `--target`: cargo then compiles a
+//! crate that both the program and a build script or proc macro use once, not once for each (on
+//! a real application that is a fifth of the build). Which units are the program's is then
+//! known from the dependency graph ([`BuildRequest::program_packages`]), not from the output
+//! directory.
 
 use crate::error::Error;
 use cargo_metadata::Message;
+use std::collections::HashSet;
 use std::ffi::OsString;
 use std::io::{BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -17,6 +24,10 @@ use std::process::{Command, Stdio};
 pub const WRAPPER_ENV: &str = "SECGATE_RUSTC_WRAPPER";
 /// The user's own `RUSTC_WRAPPER`, which secgate's wrapper calls in turn.
 const INNER_WRAPPER_ENV: &str = "SECGATE_INNER_RUSTC_WRAPPER";
+/// The packages whose IR the analysis reads, one `name version` a line; unset: every package.
+const IR_PACKAGES_ENV: &str = "SECGATE_IR_PACKAGES";
+/// Set when the build runs without `--target`: the wrapper then tells host units by their kind.
+const SHARED_HOST_ENV: &str = "SECGATE_SHARED_HOST";
 
 /// What to build.
 #[derive(Debug, Clone)]
@@ -24,6 +35,16 @@ pub struct BuildRequest {
     pub manifest_path: PathBuf,
     pub target_dir: PathBuf,
     pub triple: String,
+    /// Pass `--target`: another triple than the host's was asked for, or a cargo config file
+    /// names one. Without it, host and program units share a directory.
+    pub explicit_target: bool,
+    /// The package ids compiled into the program (the selected members and their normal
+    /// dependencies, not through proc macros), which decide its units without `--target`.
+    pub program_packages: HashSet<String>,
+    /// Without `--target`, the packages whose IR the analysis reads (`name version`): a library
+    /// only build scripts or proc macros use is built without. With `--target`, every target unit
+    /// gets IR.
+    pub ir_packages: Vec<(String, String)>,
     /// Packages, features, targets and `--offline`, as the user asked.
     pub options: super::BuildOptions,
     /// Run clippy in the same compilation, for workspace members (`RUSTC_WORKSPACE_WRAPPER`).
@@ -80,10 +101,24 @@ pub fn build(
         .arg("--locked")
         .arg("--manifest-path")
         .arg(&request.manifest_path)
-        .arg("--target")
-        .arg(&request.triple)
         .arg("--target-dir")
         .arg(&request.target_dir);
+    if request.explicit_target {
+        command
+            .arg("--target")
+            .arg(&request.triple)
+            .env_remove(SHARED_HOST_ENV)
+            .env_remove(IR_PACKAGES_ENV);
+    } else {
+        let ir_packages: String = request
+            .ir_packages
+            .iter()
+            .map(|(name, version)| format!("{name} {version}\n"))
+            .collect();
+        command
+            .env(SHARED_HOST_ENV, "1")
+            .env(IR_PACKAGES_ENV, ir_packages);
+    }
     let options = &request.options;
     for package in &options.packages {
         command.arg("--package").arg(package);
@@ -139,6 +174,11 @@ pub fn build(
     });
     let stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
     let target_root = request.target_dir.join(&request.triple);
+    let host_only = |kinds: &[String]| {
+        kinds
+            .iter()
+            .any(|k| k == "proc-macro" || k == "custom-build")
+    };
     let mut output = BuildOutput::default();
     for message in Message::parse_stream(stdout).flatten() {
         match message {
@@ -149,26 +189,34 @@ pub fn build(
                 let exe = artifact.executable.as_ref().map(|p| p.as_std_path());
                 let files: Vec<&Path> =
                     artifact.filenames.iter().map(|p| p.as_std_path()).collect();
-                let for_target = files
-                    .iter()
-                    .chain(exe.iter())
-                    .any(|f| f.starts_with(&target_root));
+                let kinds: Vec<String> =
+                    artifact.target.kind.iter().map(|k| k.to_string()).collect();
+                let for_target = if request.explicit_target {
+                    files
+                        .iter()
+                        .chain(exe.iter())
+                        .any(|f| f.starts_with(&target_root))
+                } else {
+                    request.program_packages.contains(&artifact.package_id.repr)
+                        && !host_only(&kinds)
+                };
                 let crate_name = crate::finding::crate_name(&artifact.target.name);
+                let stems = output_stems(&crate_name, &files, exe);
                 let ir = if for_target {
-                    ir_files(&crate_name, &files, exe)
+                    ir_files(&stems)
                 } else {
                     Vec::new()
                 };
-                let dep_info = ir
+                let dep_info = stems
                     .iter()
-                    .map(|ll| ll.with_extension("d"))
+                    .map(|(dir, stem)| dir.join(format!("{stem}.d")))
                     .find(|d| d.is_file());
                 let mut outputs: Vec<PathBuf> = files.iter().map(|f| f.to_path_buf()).collect();
                 outputs.extend(exe.and_then(|exe| hard_link_target(&crate_name, exe)));
                 output.units.push(Unit {
                     package_id: artifact.package_id.repr,
                     target_name: artifact.target.name.clone(),
-                    kinds: artifact.target.kind.iter().map(|k| k.to_string()).collect(),
+                    kinds,
                     ir,
                     dep_info,
                     for_target,
@@ -235,7 +283,9 @@ fn build_script_failure(lines: &[&str]) -> Option<String> {
     // `name v1.0.0 (/abs/path)` or `name v1.0.0`: the path says nothing the name does not.
     let package = spec.split(" (").next().unwrap_or(spec);
     // The `Caused by:` section is indented; it ends at the next line cargo writes at column 0.
-    let section: Vec<&str> = lines[1..]
+    // cargo may write a `note:` line between the error and the section.
+    let caused_by = lines.iter().position(|l| l.starts_with("Caused by"))?;
+    let section: Vec<&str> = lines[caused_by..]
         .iter()
         .take_while(|l| l.is_empty() || l.starts_with(' ') || l.starts_with("Caused by"))
         .map(|l| l.trim())
@@ -304,9 +354,13 @@ fn short_source_path(path: &str) -> &str {
     }
 }
 
-/// The `.ll` files rustc wrote for a unit: next to its rlib (`deps/libNAME-HASH.rlib` gives
-/// `deps/NAME-HASH*.ll`), or next to the real file behind a binary's hard link.
-fn ir_files(crate_name: &str, files: &[&Path], executable: Option<&Path>) -> Vec<PathBuf> {
+/// The directories and stems of the files rustc wrote for a unit: next to its rlib
+/// (`deps/libNAME-HASH.rlib` gives `deps/NAME-HASH`), or the real file behind a binary's hard link.
+fn output_stems(
+    crate_name: &str,
+    files: &[&Path],
+    executable: Option<&Path>,
+) -> Vec<(PathBuf, String)> {
     let mut stems: Vec<(PathBuf, String)> = Vec::new();
     for file in files {
         let (Some(dir), Some(name)) = (file.parent(), file.file_name().and_then(|n| n.to_str()))
@@ -345,16 +399,21 @@ fn ir_files(crate_name: &str, files: &[&Path], executable: Option<&Path>) -> Vec
     }
     stems.sort();
     stems.dedup();
+    stems
+}
+
+/// The `.ll` files rustc wrote for a unit: `NAME-HASH*.ll` next to its other outputs.
+fn ir_files(stems: &[(PathBuf, String)]) -> Vec<PathBuf> {
     let mut ir = Vec::new();
     for (dir, stem) in stems {
-        let Ok(entries) = std::fs::read_dir(&dir) else {
+        let Ok(entries) = std::fs::read_dir(dir) else {
             continue;
         };
         for entry in entries.flatten() {
             let name = entry.file_name();
             let Some(name) = name.to_str() else { continue };
             if name.ends_with(".ll")
-                && name.starts_with(&stem)
+                && name.starts_with(stem.as_str())
                 && name[stem.len()..].starts_with('.')
             {
                 ir.push(entry.path());
@@ -425,10 +484,13 @@ pub fn run_as_rustc_wrapper() -> Option<i32> {
     };
     command.args(&args);
     let compiles_a_crate = args.iter().any(|a| a == "--crate-name");
-    let for_target = args
-        .iter()
-        .any(|a| a == "--target" || a.to_string_lossy().starts_with("--target="));
-    let emits_ir = compiles_a_crate && for_target;
+    let for_target = if std::env::var_os(SHARED_HOST_ENV).is_some() {
+        !builds_for_the_host(&args)
+    } else {
+        args.iter()
+            .any(|a| a == "--target" || a.to_string_lossy().starts_with("--target="))
+    };
+    let emits_ir = compiles_a_crate && for_target && ir_wanted();
     if emits_ir {
         command.arg("--emit=llvm-ir");
     }
@@ -453,6 +515,44 @@ pub fn run_as_rustc_wrapper() -> Option<i32> {
     }
 }
 
+/// Whether rustc is compiling a build script or a proc macro, code that runs in the build only.
+fn builds_for_the_host(args: &[OsString]) -> bool {
+    args.iter().enumerate().any(|(i, arg)| {
+        let arg = arg.to_string_lossy();
+        let value = |flag: &str| -> Option<String> {
+            match arg.strip_prefix(flag) {
+                Some("") => args.get(i + 1).map(|v| v.to_string_lossy().into_owned()),
+                Some(inline) => inline.strip_prefix('=').map(str::to_string),
+                None => None,
+            }
+        };
+        // cargo compiles a build script into `build/PACKAGE-HASH/`, every other unit into `deps/`.
+        value("--crate-type").is_some_and(|t| t == "proc-macro")
+            || value("--out-dir").is_some_and(|dir| {
+                Path::new(&dir)
+                    .parent()
+                    .and_then(Path::file_name)
+                    .is_some_and(|name| name == "build")
+            })
+    })
+}
+
+/// Whether the package rustc is compiling (cargo names it in `CARGO_PKG_NAME` and
+/// `CARGO_PKG_VERSION`) is one whose IR the analysis reads.
+fn ir_wanted() -> bool {
+    let Some(wanted) = std::env::var_os(IR_PACKAGES_ENV) else {
+        return true;
+    };
+    let (Ok(name), Ok(version)) = (
+        std::env::var("CARGO_PKG_NAME"),
+        std::env::var("CARGO_PKG_VERSION"),
+    ) else {
+        return true;
+    };
+    let this = format!("{name} {version}");
+    wanted.to_string_lossy().lines().any(|line| line == this)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -472,7 +572,7 @@ mod tests {
         }
         let rlib = deps.join("libsmallvec-abc.rlib");
         assert_eq!(
-            ir_files("smallvec", &[&rlib], None),
+            ir_files(&output_stems("smallvec", &[&rlib], None)),
             [deps.join("smallvec-abc.ll")]
         );
     }
@@ -486,7 +586,10 @@ mod tests {
         std::fs::write(deps.join("plugin_other.ll"), "").unwrap();
         std::fs::write(dir.path().join("libplugin.so"), "").unwrap();
         let so = dir.path().join("libplugin.so");
-        assert_eq!(ir_files("plugin", &[&so], None), [deps.join("plugin.ll")]);
+        assert_eq!(
+            ir_files(&output_stems("plugin", &[&so], None)),
+            [deps.join("plugin.ll")]
+        );
     }
 
     #[test]
@@ -500,9 +603,35 @@ mod tests {
         std::fs::hard_link(deps.join("server-123"), dir.path().join("server")).unwrap();
         let exe = dir.path().join("server");
         assert_eq!(
-            ir_files("server", &[&exe], Some(&exe)),
+            ir_files(&output_stems("server", &[&exe], Some(&exe))),
             [deps.join("server-123.ll")]
         );
+    }
+
+    #[test]
+    fn build_scripts_and_proc_macros_are_built_for_the_host() {
+        let args = |list: &[&str]| -> Vec<OsString> { list.iter().map(OsString::from).collect() };
+        let build_script = args(&[
+            "--crate-name",
+            "build_script_build",
+            "--crate-type",
+            "bin",
+            "--out-dir",
+            "/t/debug/build/app-1a2b",
+        ]);
+        let proc_macro = args(&["--crate-name", "derive", "--crate-type=proc-macro"]);
+        // A package may be called `build-script-…`: its name says nothing.
+        let program = args(&[
+            "--crate-name",
+            "build_script_only",
+            "--crate-type",
+            "bin",
+            "--out-dir",
+            "/t/debug/deps",
+        ]);
+        assert!(builds_for_the_host(&build_script));
+        assert!(builds_for_the_host(&proc_macro));
+        assert!(!builds_for_the_host(&program));
     }
 
     #[test]
@@ -534,6 +663,14 @@ warning: build failed, waiting for other jobs to finish...
 ";
         assert_eq!(
             first_cargo_error(stderr),
+            "the build script of `panicky v0.1.0` panicked at build.rs:2:5: the frobnicator is missing"
+        );
+        let with_note = stderr.replace(
+            "\n\nCaused by:",
+            "\nnote: To improve backtraces for build dependencies, set the CARGO_PROFILE_DEV_BUILD_OVERRIDE_DEBUG=true environment variable to enable debug information generation.\n\nCaused by:",
+        );
+        assert_eq!(
+            first_cargo_error(&with_note),
             "the build script of `panicky v0.1.0` panicked at build.rs:2:5: the frobnicator is missing"
         );
         let old_style = stderr.replace(

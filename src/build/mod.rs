@@ -173,6 +173,13 @@ pub fn run(
     } else {
         ClippyRun::NotInstalled
     };
+    let selected = selected_members(&metadata, &options.packages);
+    let program_packages = program_packages(&metadata, &selected, options.all_targets);
+    let ir_packages = program_packages
+        .iter()
+        .filter_map(|id| metadata.packages.iter().find(|p| p.id.repr == *id))
+        .map(|p| (p.name.to_string(), p.version.to_string()))
+        .collect();
     let mut request = BuildRequest {
         manifest_path: manifest.to_path_buf(),
         target_dir: options
@@ -180,6 +187,10 @@ pub fn run(
             .clone()
             .unwrap_or_else(|| metadata.target_directory.as_std_path().join("secgate")),
         triple: triple.clone(),
+        // The host's build is `cargo build`'s own only where no cargo config chooses a target.
+        explicit_target: !target.chosen_by_secgate || config_names_a_target(workspace_root),
+        program_packages,
+        ir_packages,
         options: options.clone(),
         clippy,
     };
@@ -234,7 +245,6 @@ pub fn run(
         .iter()
         .map(|p| p.id.repr.clone())
         .collect();
-    let selected = selected_members(&metadata, &options.packages);
     let crate_sources = crate_sources(&output, &packages, &members, workspace_root);
     // Moved out, not copied: the workspace's diagnostics are the lint layer's to read.
     let diagnostics = std::mem::take(&mut output.diagnostics)
@@ -376,6 +386,86 @@ fn selected_members(metadata: &cargo_metadata::Metadata, packages: &[String]) ->
         .filter(|p| packages.is_empty() || packages.iter().any(|name| *name == p.name.as_str()))
         .map(|p| p.id.repr.clone())
         .collect()
+}
+
+/// The packages compiled into the program: the selected members and what they depend on,
+/// through normal dependencies (and the members' dev-dependencies when tests and examples are
+/// built), never through a proc macro or a build dependency, whose code runs in the build only.
+fn program_packages(
+    metadata: &cargo_metadata::Metadata,
+    selected: &HashSet<String>,
+    all_targets: bool,
+) -> HashSet<String> {
+    use cargo_metadata::DependencyKind;
+    let Some(resolve) = &metadata.resolve else {
+        return HashSet::new();
+    };
+    let proc_macro: HashSet<&str> = metadata
+        .packages
+        .iter()
+        .filter(|p| p.targets.iter().any(|t| t.is_proc_macro()))
+        .map(|p| p.id.repr.as_str())
+        .collect();
+    let nodes: HashMap<&str, &cargo_metadata::Node> = resolve
+        .nodes
+        .iter()
+        .map(|n| (n.id.repr.as_str(), n))
+        .collect();
+    let mut program: HashSet<String> = HashSet::new();
+    let mut stack: Vec<(&str, bool)> = selected.iter().map(|id| (id.as_str(), true)).collect();
+    while let Some((id, member)) = stack.pop() {
+        if proc_macro.contains(id) || !program.insert(id.to_string()) {
+            continue;
+        }
+        let Some(node) = nodes.get(id) else { continue };
+        for dep in &node.deps {
+            let runs_in_program = dep.dep_kinds.iter().any(|k| match k.kind {
+                DependencyKind::Normal => true,
+                DependencyKind::Development => member && all_targets,
+                _ => false,
+            });
+            if runs_in_program {
+                stack.push((dep.pkg.repr.as_str(), false));
+            }
+        }
+    }
+    program
+}
+
+/// Whether a cargo config file cargo would read for this workspace (or `CARGO_BUILD_TARGET`)
+/// names a build target: `cargo build` without `--target` would then build for that one. A file
+/// that cannot be read counts as naming one, which keeps `--target` explicit.
+fn config_names_a_target(workspace_root: &Path) -> bool {
+    if std::env::var_os("CARGO_BUILD_TARGET").is_some() {
+        return true;
+    }
+    let mut dirs: Vec<PathBuf> = Vec::new();
+    // cargo reads the config files of its working directory and its ancestors, then $CARGO_HOME.
+    for start in [
+        std::env::current_dir().ok(),
+        Some(workspace_root.to_path_buf()),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        dirs.extend(start.ancestors().map(|d| d.join(".cargo")));
+    }
+    dirs.extend(home::cargo_home().ok());
+    dirs.iter()
+        .flat_map(|dir| [dir.join("config.toml"), dir.join("config")])
+        .filter(|file| file.is_file())
+        .any(|file| {
+            let Ok(text) = std::fs::read_to_string(&file) else {
+                return true;
+            };
+            match text.parse::<toml::Table>() {
+                Ok(table) => table
+                    .get("build")
+                    .and_then(|build| build.get("target"))
+                    .is_some(),
+                Err(_) => true,
+            }
+        })
 }
 
 /// Package ids to names, versions, source directories and library roots.
