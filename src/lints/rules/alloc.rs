@@ -103,6 +103,11 @@ impl Visitor<'_> {
         self.in_handler = outer_handler;
     }
 
+    /// Whether a `let` of this value carries request data on to the names it binds.
+    fn taints(&self, value: &Expr) -> bool {
+        self.tainted.carries(value) || names_request_size(value)
+    }
+
     /// A size the request declares and the function does not bound.
     fn request_size(&self, n: &Expr) -> bool {
         if !self.in_handler {
@@ -139,26 +144,7 @@ impl<'ast> Visit<'ast> for Visitor<'_> {
     // Like `lint_visit_common!`, with `vec![x; n]` read before the arguments are visited.
     fn visit_attribute(&mut self, _: &'ast syn::Attribute) {}
 
-    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.handler(&item.sig, &item.block, |v| {
-            syn::visit::visit_item_fn(v, item)
-        });
-    }
-
-    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.handler(&item.sig, &item.block, |v| {
-            syn::visit::visit_impl_item_fn(v, item);
-        });
-    }
-
-    fn visit_local(&mut self, local: &'ast syn::Local) {
-        syn::visit::visit_local(self, local);
-        if let Some(init) = &local.init
-            && (self.tainted.carries(&init.expr) || names_request_size(&init.expr))
-        {
-            self.tainted.add_bindings(&local.pat);
-        }
-    }
+    super::taint::request_taint_visits!();
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Some(p) = ast::func_path(call) {

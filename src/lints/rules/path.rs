@@ -116,6 +116,11 @@ impl Visitor<'_> {
         self.tainted = outer;
     }
 
+    /// Whether a `let` of this value carries request data on to the names it binds.
+    fn taints(&self, value: &Expr) -> bool {
+        self.carries_taint(value)
+    }
+
     /// True if `expr` carries request data (or, in a zip-using file, an entry's raw name).
     fn carries_taint(&self, expr: &Expr) -> bool {
         let idents = ast::expr_idents(expr);
@@ -168,26 +173,7 @@ fn join_positions(expr: &Expr) -> Vec<(u32, u32)> {
 impl<'ast> Visit<'ast> for Visitor<'_> {
     crate::lints::ast::lint_visit_common!();
 
-    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.handler(&item.sig, &item.block, |v| {
-            syn::visit::visit_item_fn(v, item)
-        });
-    }
-
-    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.handler(&item.sig, &item.block, |v| {
-            syn::visit::visit_impl_item_fn(v, item);
-        });
-    }
-
-    fn visit_local(&mut self, local: &'ast syn::Local) {
-        syn::visit::visit_local(self, local);
-        if let Some(init) = &local.init
-            && self.carries_taint(&init.expr)
-        {
-            self.tainted.add_bindings(&local.pat);
-        }
-    }
+    super::taint::request_taint_visits!();
 
     fn visit_expr_call(&mut self, call: &'ast syn::ExprCall) {
         if let Some(sink) = self.is_sink(call)

@@ -107,32 +107,17 @@ impl Visitor<'_> {
         self.tainted = outer;
         self.backtrack_limit = outer_limit;
     }
+
+    /// Whether a `let` of this value carries request data on to the names it binds.
+    fn taints(&self, value: &Expr) -> bool {
+        self.tainted.carries(value) && !escaped(value)
+    }
 }
 
 impl<'ast> Visit<'ast> for Visitor<'_> {
     crate::lints::ast::lint_visit_common!();
 
-    fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
-        self.handler(&item.sig, &item.block, |v| {
-            syn::visit::visit_item_fn(v, item)
-        });
-    }
-
-    fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
-        self.handler(&item.sig, &item.block, |v| {
-            syn::visit::visit_impl_item_fn(v, item);
-        });
-    }
-
-    fn visit_local(&mut self, local: &'ast syn::Local) {
-        syn::visit::visit_local(self, local);
-        if let Some(init) = &local.init
-            && self.tainted.carries(&init.expr)
-            && !escaped(&init.expr)
-        {
-            self.tainted.add_bindings(&local.pat);
-        }
-    }
+    super::taint::request_taint_visits!();
 
     fn visit_expr_call(&mut self, call: &'ast ExprCall) {
         if let Some(p) = ast::func_path(call) {

@@ -1,6 +1,7 @@
 //! Request data inside a web handler, for the rules that follow it to a sink (SG-PATH-001,
-//! SG-REDIRECT-001): the names bound from extractor parameters (`Path(name): Path<String>`,
-//! `Query(q): Query<Params>`, …) and the locals later built from them.
+//! SG-REDIRECT-001, SG-SSRF-001, SG-REGEX-001, SG-ALLOC-001): the names bound from extractor
+//! parameters (`Path(name): Path<String>`, `Query(q): Query<Params>`, …) and the locals later
+//! built from them, and the visits those rules share ([`request_taint_visits`]).
 //!
 //! By name, within one function: a value that leaves through a helper function or a struct field
 //! is not followed. That keeps the rules quiet and cheap, at the cost of missing such flows.
@@ -83,3 +84,33 @@ impl RequestTaint {
         self.names.extend(names);
     }
 }
+
+/// The visits of a rule that follows request data: every function is a possible handler, whose
+/// parameters the rule's `handler(sig, block, visit)` taints for the visit of its body, and a
+/// `let` whose value the rule's `taints(&Expr)` accepts taints the names it binds. Used inside
+/// `impl Visit for` a visitor with a `tainted: RequestTaint` field.
+macro_rules! request_taint_visits {
+    () => {
+        fn visit_item_fn(&mut self, item: &'ast syn::ItemFn) {
+            self.handler(&item.sig, &item.block, |v| {
+                syn::visit::visit_item_fn(v, item);
+            });
+        }
+
+        fn visit_impl_item_fn(&mut self, item: &'ast syn::ImplItemFn) {
+            self.handler(&item.sig, &item.block, |v| {
+                syn::visit::visit_impl_item_fn(v, item);
+            });
+        }
+
+        fn visit_local(&mut self, local: &'ast syn::Local) {
+            syn::visit::visit_local(self, local);
+            if let Some(init) = &local.init
+                && self.taints(&init.expr)
+            {
+                self.tainted.add_bindings(&local.pat);
+            }
+        }
+    };
+}
+pub(super) use request_taint_visits;
