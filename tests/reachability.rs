@@ -179,6 +179,28 @@ cases! {
     build_script_only: unreachable("build-script-only", SMALLVEC, "0.6.13", "build-time only");
 }
 
+/// A function the program exports by name (`#[no_mangle]`) is a root: C code or a plugin host
+/// calls it though nothing in the program does.
+#[test]
+fn an_exported_function_is_a_root() {
+    let report = scan("exported-function");
+    let roots = report["analysis"]["reachability"]["roots"].to_string();
+    assert!(roots.contains("exported function"), "{roots}");
+    let finding = finding(&report, SMALLVEC);
+    assert_eq!(
+        finding["reachability"], "reachable",
+        "{}",
+        finding["reachability_reason"]
+    );
+    let functions: Vec<&str> = finding["traces"][0]["frames"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["function"].as_str().unwrap())
+        .collect();
+    assert_eq!(functions[0], "secgate_fixture_store", "{functions:?}");
+}
+
 /// An advisory that lists a macro is decided by the functions that invoke it.
 #[test]
 fn a_listed_macro_is_decided_by_the_functions_that_invoke_it() {

@@ -34,6 +34,10 @@ pub struct Node {
     pub source: Option<SourceLine>,
     /// A global (vtable, static, table of function pointers) rather than a function.
     pub global: bool,
+    /// A function defined under a name the linker sees as is (`#[no_mangle]`, `extern "C"`
+    /// exports, the allocator shims): code outside the program's Rust, a C library or the
+    /// program that loads a cdylib, can call it by that name.
+    pub exported: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +122,7 @@ impl CallGraph {
             module: None,
             source: None,
             global: false,
+            exported: false,
         });
         self.edges.push(Vec::new());
         id
@@ -213,8 +218,11 @@ impl CallGraph {
             let source = function
                 .subprogram
                 .and_then(|sp| self.subprogram_source(&module.debug, sp));
+            let exported = scope[function.symbol as usize] == Scope::Global
+                && !is_rust_mangled(module.symbol(function.symbol));
             let node = &mut self.nodes[from as usize];
             node.module.get_or_insert(module_id);
+            node.exported |= exported;
             if node.source.is_none() {
                 node.source = source;
             }

@@ -1,5 +1,7 @@
 //! Where the search starts: each binary's `main` (and, with `--all-targets`, each test, example
-//! and bench harness); a library's own functions when the selected members have no binary.
+//! and bench harness) and the functions the members export by name (`#[no_mangle]`, which C code
+//! or the program loading a cdylib calls); a library's own functions when the selected members
+//! have no binary.
 
 use super::graph::{CallGraph, NodeId};
 use super::paths;
@@ -33,7 +35,9 @@ pub(super) fn find_roots(
             .iter()
             .enumerate()
             .filter(|(_, u)| u.for_target && selected.contains(&u.package_id))
-            .filter(|(_, u)| u.kinds.iter().any(|k| kinds.contains(&k.as_str())))
+            .filter(|(_, u)| {
+                kinds.is_empty() || u.kinds.iter().any(|k| kinds.contains(&k.as_str()))
+            })
             .map(|(i, _)| i)
             .collect()
     };
@@ -58,6 +62,7 @@ pub(super) fn find_roots(
         }
     }
     if !program_units.is_empty() {
+        exported_roots(graph, output, module_unit, &units_of(&[]), &mut roots);
         return roots;
     }
     roots.library = true;
@@ -83,6 +88,35 @@ pub(super) fn find_roots(
         ));
     }
     roots
+}
+
+/// Adds the functions the `units` export by name, other than `main`: nothing in the IR may call
+/// them, yet the code around the program can.
+fn exported_roots(
+    graph: &CallGraph,
+    output: &BuildOutput,
+    module_unit: &[usize],
+    units: &[usize],
+    roots: &mut Roots,
+) {
+    for &unit in units {
+        let exported: Vec<NodeId> = defined_in_unit(graph, module_unit, unit)
+            .filter(|&node| graph.node(node).exported && &*graph.node(node).symbol != "main")
+            .filter(|node| !roots.nodes.contains(node))
+            .collect();
+        if exported.is_empty() {
+            continue;
+        }
+        let unit = &output.units[unit];
+        roots.labels.push(format!(
+            "{} {} ({} exported function{})",
+            unit.kinds.join(","),
+            unit.target_name,
+            exported.len(),
+            if exported.len() == 1 { "" } else { "s" }
+        ));
+        roots.nodes.extend(exported);
+    }
 }
 
 fn defined_in_unit<'a>(
