@@ -4,7 +4,11 @@
 //! `--new-since` still reports everything.
 //!
 //! - Advisories: the revision's Cargo.lock is matched against the same database; a finding whose
-//!   (advisory, package) matched there is not new.
+//!   (advisory, package) matched there is not new — unless it is reachable now and every call
+//!   trace to it goes through a line the change added or modified: the change may be what made
+//!   the vulnerable code reachable (an unreachable advisory becomes a live one), so it is new. A
+//!   trace that avoids the change says the path was there before. (Deciding it exactly would
+//!   need a second build and analysis of the revision.)
 //! - Lint findings: new when they sit on a line the change added or modified (`git diff REF`,
 //!   working tree included, untracked files wholly new), the way code review tools show only the
 //!   lines of a diff. Running the lints on the revision's sources would need a second build of it
@@ -19,7 +23,7 @@ use crate::build::CrateSources;
 use crate::error::Error;
 use crate::finding::Package;
 use crate::finding::Verdict;
-use crate::finding::{Confidence, Finding, Kind, Location, Severity};
+use crate::finding::{Confidence, Finding, Kind, Location, Reachability, Severity};
 use crate::ids::{BuiltinId, DENY_PREFIX, Subject};
 use crate::lints::unsafe_code::UnsafeSite;
 use crate::report::Target;
@@ -207,11 +211,37 @@ impl Baseline {
                         .contains(&(p.name.clone(), p.version.clone())),
                 }
             }
-            Subject::Package => finding.package.as_ref().is_some_and(|p| {
-                self.advisories
-                    .contains(&(finding.id.clone(), p.name.clone()))
-            }),
+            Subject::Package => {
+                self.advisory_matched(finding) && self.reached_through_change(finding).is_none()
+            }
         }
+    }
+
+    /// Whether the finding's advisory matched the same package in the revision's lockfile.
+    fn advisory_matched(&self, finding: &Finding) -> bool {
+        finding.package.as_ref().is_some_and(|p| {
+            self.advisories
+                .contains(&(finding.id.clone(), p.name.clone()))
+        })
+    }
+
+    /// For a reachable finding whose every call trace passes through a line the change added or
+    /// modified: the first such line of its first trace. The change may be what made it
+    /// reachable.
+    fn reached_through_change<'f>(&self, finding: &'f Finding) -> Option<&'f Location> {
+        if finding.reachability != Reachability::Reachable || finding.traces.is_empty() {
+            return None;
+        }
+        let changed_line = |trace: &'f crate::finding::Trace| {
+            trace
+                .frames
+                .iter()
+                .filter_map(|frame| frame.location.as_ref())
+                .find(|l| self.changes.contains(&l.file, l.line))
+        };
+        let mut lines = finding.traces.iter().map(changed_line);
+        let first = lines.next()??;
+        lines.all(|line| line.is_some()).then_some(first)
     }
 
     /// Whether a crate is as it was at the revision: a workspace member none of whose source
@@ -276,11 +306,22 @@ impl Baseline {
     /// Turns `fail` into `warn` for findings that are not new.
     pub fn apply(&self, findings: &mut [Finding], members: &[CrateSources], root: &Path) {
         for finding in findings {
-            if finding.verdict == Verdict::Fail && self.contains(finding, members, root) {
+            if finding.verdict != Verdict::Fail {
+                continue;
+            }
+            if self.contains(finding, members, root) {
                 finding.verdict = Verdict::Warn;
                 finding.verdict_rule = format!(
                     "{} (already present at {}, so not new in this change)",
                     finding.verdict_rule, self.revision
+                );
+            } else if let Some(line) = self
+                .reached_through_change(finding)
+                .filter(|_| self.advisory_matched(finding))
+            {
+                finding.verdict_rule = format!(
+                    "{} (the advisory matched at {} too, but every trace to it now goes through                      lines this change added or modified, first {}:{}: the change may have made                      it reachable)",
+                    finding.verdict_rule, self.revision, line.file, line.line
                 );
             }
         }

@@ -202,3 +202,75 @@ fn unsafe_code_added_by_the_change_is_reported() {
         .arg(repo.path()));
     assert!(lines_and_verdicts(&everything.json(), "SG-UNSAFE-003").is_empty());
 }
+
+/// A repository using smallvec 0.6.13 (RUSTSEC-2021-0003, `insert_many`) whose base commit holds
+/// `base` as src/main.rs and whose working tree holds `head`.
+fn smallvec_repository(base: &str, head: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let lockfile = fs::read_to_string(fixture("reachability/direct-call/Cargo.lock"))
+        .unwrap()
+        .replace("\"direct-call\"", "\"demo\"");
+    base_commit(root, base, &lockfile);
+    fs::write(
+        root.join("Cargo.toml"),
+        "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n\
+         [dependencies]\nsmallvec = \"=0.6.13\"\n\n[workspace]\n",
+    )
+    .unwrap();
+    git(root, &["commit", "-q", "-am", "depend on smallvec"]);
+    git(root, &["tag", "-f", "base"]);
+    fs::write(root.join("src/main.rs"), head).unwrap();
+    dir
+}
+
+fn build_scan_since_base(root: &Path) -> common::Run {
+    let target = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/new-since-fixtures");
+    run(secgate_building()
+        .env("CARGO_TARGET_DIR", target)
+        .args(["scan", "--offline", "--format", "json", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(root)
+        .args(["--new-since", "base"]))
+}
+
+const USES_PUSH: &str = "use smallvec::SmallVec;\n\nfn main() {\n    let mut v: SmallVec<[u8; 4]> = SmallVec::new();\n    v.push(1);\n    println!(\"{}\", v.len());\n}\n";
+const USES_INSERT_MANY: &str = "use smallvec::SmallVec;\n\nfn main() {\n    let mut v: SmallVec<[u8; 4]> = SmallVec::new();\n    v.insert_many(0, vec![1, 2]);\n    println!(\"{}\", v.len());\n}\n";
+
+/// An advisory the revision already matched, unreachable there, that the change makes reachable:
+/// every trace goes through the changed line, so it is new and fails.
+#[test]
+fn a_change_that_makes_an_old_advisory_reachable_fails() {
+    let repo = smallvec_repository(USES_PUSH, USES_INSERT_MANY);
+    let result = build_scan_since_base(repo.path());
+    assert_eq!(result.code, 1, "{}", result.stderr);
+    let report = result.json();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "RUSTSEC-2021-0003")
+        .unwrap();
+    assert_eq!(finding["reachability"], "reachable");
+    assert_eq!(finding["verdict"], "fail");
+    let rule = finding["verdict_rule"].as_str().unwrap();
+    assert!(rule.contains("first src/main.rs:5"), "{rule}");
+}
+
+/// The same advisory, reachable before the change through a line it leaves alone: not new.
+#[test]
+fn an_old_reachable_advisory_the_change_does_not_touch_is_not_new() {
+    let head = USES_INSERT_MANY.replace("fn main() {\n", "fn main() {\n    println!(\"start\");\n");
+    let repo = smallvec_repository(USES_INSERT_MANY, &head);
+    let result = build_scan_since_base(repo.path());
+    assert_eq!(result.code, 0, "{}", result.stderr);
+    let report = result.json();
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "RUSTSEC-2021-0003")
+        .unwrap();
+    assert_eq!(finding["reachability"], "reachable");
+    assert_eq!(finding["verdict"], "warn", "{}", finding["verdict_rule"]);
+}
