@@ -39,17 +39,38 @@ db=$(cd "${DB:-$repo/fixtures/advisory-db}" && pwd)
 scan="$secgate scan $project $features --db $db --format json --output $work/report.json"
 median() { python3 -c "import json,statistics,sys; r=json.load(open(sys.argv[1]))['results']; print(' '.join(f'{statistics.median(x[\"times\"]):.3f}' for x in r))" "$1"; }
 
-echo "== 1. cold: cargo secgate scan vs cargo build ($project, $runs runs each)"
+echo "== 1. cold: cargo secgate scan vs cargo build ($project, $runs rounds, alternating)"
 export CARGO_TARGET_DIR="$work/target"
 # The scan's build keeps line tables only of the debug info (all the graph needs); the second
-# baseline is `cargo build` with that same setting, to show what the rest of the scan costs.
-hyperfine --style none --runs "$runs" --export-json "$work/cold.json" \
-  --prepare "rm -rf $work/target" \
-  -n "cargo build" "cargo build --manifest-path $project/Cargo.toml $features" \
-  -n "secgate scan" "$scan || test \$? = 1" \
-  -n "cargo build, line tables" "CARGO_PROFILE_DEV_DEBUG=line-tables-only cargo build --manifest-path $project/Cargo.toml $features" >/dev/null
-read -r build cold lines <<<"$(median "$work/cold.json")"
-python3 -c "print(f'cold: cargo build {$build:.1f} s, secgate scan {$cold:.1f} s, ratio {$cold/$build:.3f} (target <= 1.15); against cargo build with line tables only {$lines:.1f} s: {$cold/$lines:.3f}')"
+# baseline is `cargo build` with that same setting, to show what the rest of the scan costs. The
+# three run in turn, round after round (the machine is shared: a slow minute hits all three).
+: >"$work/cold.txt"
+for _ in $(seq "$runs"); do
+  for what in build scan lines; do
+    rm -rf "$work/target"
+    start=$(date +%s.%N)
+    case $what in
+      build) cargo build --quiet --manifest-path "$project/Cargo.toml" $features 2>/dev/null ;;
+      scan) $scan 2>/dev/null || test $? = 1 ;;
+      lines) CARGO_PROFILE_DEV_DEBUG=line-tables-only cargo build --quiet --manifest-path "$project/Cargo.toml" $features 2>/dev/null ;;
+    esac
+    end=$(date +%s.%N)
+    echo "$what $start $end" >>"$work/cold.txt"
+  done
+done
+python3 - "$work/cold.txt" <<'PY'
+import statistics, sys
+times = {}
+for line in open(sys.argv[1]):
+    what, start, end = line.split()
+    times.setdefault(what, []).append(float(end) - float(start))
+m = {what: statistics.median(t) for what, t in times.items()}
+for what, t in times.items():
+    print(f"  {what:5} " + " ".join(f"{x:.1f}" for x in t))
+print(f"cold: cargo build {m['build']:.1f} s, secgate scan {m['scan']:.1f} s, "
+      f"ratio {m['scan'] / m['build']:.3f} (target <= 1.15); against cargo build with line "
+      f"tables only {m['lines']:.1f} s: {m['scan'] / m['lines']:.3f}")
+PY
 
 echo "== 2. rescan after touching $(basename "$touch_file")"
 hyperfine --style none --runs 5 --warmup 1 --export-json "$work/warm.json" \
