@@ -6,14 +6,12 @@ mod common;
 use common::{Run, copy_tree, fixture, run, secgate, secgate_building};
 use std::path::{Path, PathBuf};
 
-/// The target directory the build tests share, so each dependency compiles once.
-fn shared_target_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/faults-build-fixtures")
-}
-
-/// `scan --format json --db fixtures/advisory-db --offline DIR` with the shared target directory.
+/// `scan --format json --db fixtures/advisory-db --offline DIR`, built in `DIR/target`. Not in a
+/// target directory shared by the tests: cargo names a member's outputs by its path relative to
+/// the workspace, so two copies of one fixture would share output names, and cargo may take one
+/// copy's fresh outputs (IR naming the other copy's files) for the other's.
 fn scan_project(project: &Path, extra: &[&str]) -> Run {
-    scan_project_in(&shared_target_dir(), project, extra)
+    scan_project_in(&project.join("target"), project, extra)
 }
 
 /// The same scan with the build in `target_dir`.
@@ -582,7 +580,7 @@ fn a_config_that_chooses_a_target_does_not_change_the_analysed_one() {
     // cargo reads the config files of its working directory.
     let result = run(secgate_building()
         .current_dir(project.path())
-        .env("CARGO_TARGET_DIR", shared_target_dir())
+        .env("CARGO_TARGET_DIR", project.path().join("target"))
         .args(["scan", "--format", "json", "--offline", "--db"])
         .arg(fixture("advisory-db"))
         .arg("."));
@@ -595,4 +593,56 @@ fn a_config_that_chooses_a_target_does_not_change_the_analysed_one() {
         "{}",
         smallvec["reachability_reason"]
     );
+}
+
+/// Two scans of one target directory: the second waits until the first is done with the IR
+/// (cargo's own lock covers only the build, not the reading after it).
+#[test]
+fn a_scan_waits_for_another_using_the_same_target_directory() {
+    let target = tempfile::tempdir().unwrap();
+    let secgate_dir = target.path().join("secgate");
+    std::fs::create_dir_all(&secgate_dir).unwrap();
+    let held = std::fs::File::create(secgate_dir.join("secgate.lock")).unwrap();
+    held.lock().unwrap();
+    let mut child = secgate_building()
+        .env("CARGO_TARGET_DIR", target.path())
+        .args(["-v", "scan", "--format", "json", "--offline", "--db"])
+        .arg(fixture("advisory-db"))
+        .arg(fixture("reachability/direct-call"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The scan says it waits (its `-v` steps), and does, until the lock is released.
+    let stderr = child.stderr.take().unwrap();
+    let (lines, said) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        use std::io::BufRead;
+        let mut all = String::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            all.push_str(&line);
+            all.push('\n');
+            let _ = lines.send(line);
+        }
+        all
+    });
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let line = said
+            .recv_timeout(left)
+            .expect("the scan never said it waits");
+        if line.contains("waiting for another secgate scan") {
+            break;
+        }
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(child.try_wait().unwrap().is_none(), "it did not wait");
+    drop(held);
+    let output = child.wait_with_output().unwrap();
+    let stderr = reader.join().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["analysis"]["reachability"]["status"], "complete");
 }

@@ -115,6 +115,45 @@ pub struct Built {
     /// IR that is missing or not what the build wrote, even after rebuilding its unit: the
     /// analysis of this build is incomplete.
     pub ir_problems: Vec<String>,
+    /// Held while the build's output is read: another scan of the same target directory waits.
+    pub lock: TargetLock,
+}
+
+/// An exclusive lock on secgate's target directory (`secgate.lock` in it), from the build until
+/// the scan is done with what the build wrote. cargo locks the directory only while it builds;
+/// a second scan rebuilding a unit in between would rewrite IR this one is reading.
+#[derive(Debug)]
+pub struct TargetLock {
+    _file: std::fs::File,
+}
+
+impl TargetLock {
+    /// Waits for the lock, saying so when another scan holds it.
+    fn acquire(
+        target_dir: &Path,
+        progress: &crate::progress::Reporter,
+    ) -> Result<TargetLock, Error> {
+        let path = target_dir.join("secgate.lock");
+        std::fs::create_dir_all(target_dir).map_err(|e| Error::io(target_dir, e))?;
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| Error::io(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                progress.step(&format!(
+                    "waiting for another secgate scan using {}",
+                    target_dir.display()
+                ));
+                file.lock().map_err(|e| Error::io(&path, e))?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&path, e)),
+        }
+        Ok(TargetLock { _file: file })
+    }
 }
 
 /// What became of clippy in the build.
@@ -194,6 +233,7 @@ pub fn run(
         options: options.clone(),
         clippy,
     };
+    let lock = TargetLock::acquire(&request.target_dir, progress)?;
     progress.step(&format!(
         "building {} with LLVM IR for {triple}",
         manifest.display()
@@ -264,6 +304,7 @@ pub fn run(
         target_dir: request.target_dir,
         clippy: clippy_run,
         ir_problems,
+        lock,
     })))
 }
 
