@@ -7,8 +7,8 @@
 //! A user's own `RUSTC_WRAPPER` (sccache, …) keeps running, called by secgate's.
 //!
 //! For the host, the build runs as `cargo build` does, without `--target`: cargo then compiles a
-//! crate that both the program and a build script or proc macro use once, not once for each (on
-//! a real application that is a fifth of the build). Which units are the program's is then
+//! crate that both the program and a build script or proc macro use once, not once for each
+//! (`--target` made tokei's build a quarter longer). Which units are the program's is then
 //! known from the dependency graph ([`BuildRequest::program_packages`]), not from the output
 //! directory.
 
