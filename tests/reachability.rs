@@ -201,6 +201,23 @@ fn an_exported_function_is_a_root() {
     assert_eq!(functions[0], "secgate_fixture_store", "{functions:?}");
 }
 
+/// A `#[global_allocator]` runs on every allocation: std calls its shims by name.
+#[test]
+fn a_global_allocator_is_reached_through_std() {
+    let report = scan("global-allocator");
+    let roots = report["analysis"]["reachability"]["roots"].to_string();
+    assert!(roots.contains("std calls by name"), "{roots}");
+    let finding = finding(&report, SMALLVEC);
+    assert_eq!(
+        finding["reachability"], "reachable",
+        "{}",
+        finding["reachability_reason"]
+    );
+    let functions = finding["traces"][0]["frames"].to_string();
+    assert!(functions.contains("__rust_alloc"), "{functions}");
+    assert!(functions.contains("Tracing"), "{functions}");
+}
+
 /// An advisory that lists a macro is decided by the functions that invoke it.
 #[test]
 fn a_listed_macro_is_decided_by_the_functions_that_invoke_it() {

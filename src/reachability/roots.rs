@@ -1,7 +1,7 @@
 //! Where the search starts: each binary's `main` (and, with `--all-targets`, each test, example
-//! and bench harness) and the functions the members export by name (`#[no_mangle]`, which C code
-//! or the program loading a cdylib calls); a library's own functions when the selected members
-//! have no binary.
+//! and bench harness), the functions the members export by name (`#[no_mangle]`, which C code or
+//! the program loading a cdylib calls) and those std calls by name (a `#[global_allocator]`'s
+//! shims); a library's own functions when the selected members have no binary.
 
 use super::graph::{CallGraph, NodeId};
 use super::paths;
@@ -63,6 +63,7 @@ pub(super) fn find_roots(
     }
     if !program_units.is_empty() {
         exported_roots(graph, output, module_unit, &units_of(&[]), &mut roots);
+        runtime_hook_roots(graph, &mut roots);
         return roots;
     }
     roots.library = true;
@@ -117,6 +118,28 @@ fn exported_roots(
         ));
         roots.nodes.extend(exported);
     }
+}
+
+/// Adds the functions the standard library calls by name, which rustc defines in the program's
+/// crates under `__rustc::` (`__rust_alloc` and the rest of a `#[global_allocator]`'s shims): std
+/// is not in the IR, so nothing there calls them, yet every allocation does.
+fn runtime_hook_roots(graph: &CallGraph, roots: &mut Roots) {
+    let hooks: Vec<NodeId> = graph
+        .nodes_with_ids()
+        .filter(|(_, n)| n.module.is_some() && !n.global)
+        .filter(|(_, n)| paths::demangle(&n.symbol).is_some_and(|d| d.starts_with("__rustc::")))
+        .map(|(id, _)| id)
+        .filter(|id| !roots.nodes.contains(id))
+        .collect();
+    if hooks.is_empty() {
+        return;
+    }
+    roots.labels.push(format!(
+        "{} function{} std calls by name (global allocator)",
+        hooks.len(),
+        if hooks.len() == 1 { "" } else { "s" }
+    ));
+    roots.nodes.extend(hooks);
 }
 
 fn defined_in_unit<'a>(
