@@ -214,10 +214,10 @@ pub fn run(
     };
     let selected = selected_members(&metadata, &options.packages);
     let program_packages = program_packages(&metadata, &selected, options.all_targets);
+    let packages = PackageIndex::new(&metadata);
     let ir_packages = program_packages
         .iter()
-        .filter_map(|id| metadata.packages.iter().find(|p| p.id.repr == *id))
-        .map(|p| (p.name.to_string(), p.version.to_string()))
+        .filter_map(|id| packages.key(id).cloned())
         .collect();
     let mut request = BuildRequest {
         manifest_path: manifest.to_path_buf(),
@@ -279,7 +279,6 @@ pub fn run(
         stale_lockfile(workspace_root, &error)?;
         return failed(FailedStep::Compile(error));
     }
-    let packages = PackageIndex::new(&metadata);
     let members: HashSet<String> = metadata
         .workspace_packages()
         .iter()
@@ -492,6 +491,8 @@ fn config_names_a_target(workspace_root: &Path) -> bool {
         dirs.extend(start.ancestors().map(|d| d.join(".cargo")));
     }
     dirs.extend(home::cargo_home().ok());
+    dirs.sort();
+    dirs.dedup();
     dirs.iter()
         .flat_map(|dir| [dir.join("config.toml"), dir.join("config")])
         .filter(|file| file.is_file())

@@ -126,7 +126,8 @@ fn exported_roots(
 fn runtime_hook_roots(graph: &CallGraph, roots: &mut Roots) {
     let hooks: Vec<NodeId> = graph
         .nodes_with_ids()
-        .filter(|(_, n)| n.module.is_some() && !n.global)
+        // The substring first: demangling every symbol of a large program is not free.
+        .filter(|(_, n)| n.module.is_some() && !n.global && n.symbol.contains("__rustc"))
         .filter(|(_, n)| paths::demangle(&n.symbol).is_some_and(|d| d.starts_with("__rustc::")))
         .map(|(id, _)| id)
         .filter(|id| !roots.nodes.contains(id))
